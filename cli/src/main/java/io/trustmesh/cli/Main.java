@@ -1,0 +1,76 @@
+package io.trustmesh.cli;
+
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.crypto.CryptoProviders;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * The {@code trustmesh} entry point: the only place that parses argv and calls {@code System.exit}.
+ *
+ * <p>Exit codes: 0 success; 1 a check failed (for example {@code cert verify} refused the chain)
+ * or an internal error; 2 a usage or input error, reported as one line without a stack trace
+ * unless {@code --debug} is given.
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_INPUT = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line and returns its exit code; used by {@link #main} and by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    boolean debug = Arrays.asList(args).contains("--debug");
+    CryptoProviders.install();
+    CommandLine cl = commandLine();
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, argv) -> {
+      String where = ex.getCommandLine().getCommandSpec().qualifiedName();
+      err.println("trustmesh: " + oneLine(ex.getMessage()) + " (see '" + where + " --help')");
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return BAD_INPUT;
+    });
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      int code;
+      if (ex instanceof BadInputException || ex instanceof UncheckedIOException) {
+        err.println("trustmesh: " + oneLine(ex.getMessage()));
+        code = BAD_INPUT;
+      } else {
+        err.println("trustmesh: internal error: " + oneLine(String.valueOf(ex.getMessage()))
+            + (debug ? "" : " (run with --debug for details)"));
+        code = FAILED;
+      }
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return code;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new TrustmeshCommand());
+    Converters.register(cl);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+}

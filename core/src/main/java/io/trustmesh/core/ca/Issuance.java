@@ -1,0 +1,401 @@
+package io.trustmesh.core.ca;
+
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.crypto.KeyType;
+import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.time.Durations;
+import io.trustmesh.core.x509.Extensions;
+import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The three certificate profiles of a trustmesh hierarchy, as builders with safe defaults.
+ *
+ * <pre>{@code
+ * IssuedCertificate root = Issuance.root(td).ttl(Duration.ofDays(3650)).selfSigned();
+ * IssuedCertificate cluster = Issuance.intermediate("cluster-1", td).signedBy(rootCa);
+ * IssuedCertificate svid = Issuance.workload(id).dnsNames("web.prod.svc").ttl(Duration.ofHours(1)).signedBy(ca);
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>root</b>: self-signed; CA:TRUE and keyCertSign + cRLSign, both critical; SKI; a
+ *       {@code spiffe://td} URI SAN naming its trust domain; 10 years by default.
+ *   <li><b>intermediate</b>: CA:TRUE with path length 1 by default (room for a CA server's own
+ *       signing CA below it); keyCertSign + cRLSign critical; AKI/SKI; critical name constraints
+ *       permitting only the URI host of each of its trust domains; 1 year by default, clamped to its
+ *       issuer's expiry.
+ *   <li><b>workload X.509-SVID</b>: CA:FALSE critical; digitalSignature (plus keyEncipherment for
+ *       RSA) critical; EKU serverAuth + clientAuth; exactly one URI SAN, the SPIFFE ID, plus optional
+ *       DNS SANs; 24h by default, at most 24h unless {@link WorkloadBuilder#allowLongTtl()}; clamped
+ *       to the issuer's expiry.
+ * </ul>
+ *
+ * Every certificate gets a random positive 128-bit serial and a notBefore backdated by one minute
+ * for clock skew (never before the issuer's own notBefore).
+ */
+public final class Issuance {
+  public static final Duration DEFAULT_ROOT_TTL = Duration.ofDays(3650);
+  public static final Duration DEFAULT_INTERMEDIATE_TTL = Duration.ofDays(365);
+  public static final Duration DEFAULT_WORKLOAD_TTL = Duration.ofHours(24);
+  public static final Duration MAX_WORKLOAD_TTL = Duration.ofHours(24);
+  public static final Duration BACKDATE = Duration.ofMinutes(1);
+  public static final int DEFAULT_PATH_LEN = 1;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Issuance() {}
+
+  public static RootBuilder root(TrustDomain trustDomain) {
+    return new RootBuilder(trustDomain);
+  }
+
+  public static IntermediateBuilder intermediate(String name, List<TrustDomain> trustDomains) {
+    return new IntermediateBuilder(name, trustDomains);
+  }
+
+  public static IntermediateBuilder intermediate(String name, TrustDomain trustDomain) {
+    return new IntermediateBuilder(name, List.of(trustDomain));
+  }
+
+  public static WorkloadBuilder workload(SpiffeId id) {
+    return new WorkloadBuilder(id);
+  }
+
+  /** Settings every profile shares. */
+  abstract static class Base<B extends Base<B>> {
+    Duration ttl;
+    KeyType keyType = KeyType.DEFAULT;
+    Clock clock = Clock.systemUTC();
+    PublicKey publicKey;
+
+    Base(Duration defaultTtl) {
+      this.ttl = defaultTtl;
+    }
+
+    abstract B self();
+
+    public B ttl(Duration ttl) {
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new BadInputException("ttl must be positive: " + ttl);
+      }
+      this.ttl = ttl;
+      return self();
+    }
+
+    /** The key type to generate; ignored when {@link #publicKey} is given. */
+    public B keyType(KeyType keyType) {
+      this.keyType = keyType;
+      return self();
+    }
+
+    public B clock(Clock clock) {
+      this.clock = clock;
+      return self();
+    }
+
+    /** Certify this key (from a CSR, say) instead of generating a key pair. */
+    public B publicKey(PublicKey publicKey) {
+      this.publicKey = publicKey;
+      return self();
+    }
+
+    Optional<KeyPair> generateIfNeeded() {
+      return publicKey == null ? Optional.of(keyType.generate()) : Optional.empty();
+    }
+  }
+
+  /** Builds a self-signed root. */
+  public static final class RootBuilder extends Base<RootBuilder> {
+    private final TrustDomain trustDomain;
+
+    RootBuilder(TrustDomain trustDomain) {
+      super(DEFAULT_ROOT_TTL);
+      this.trustDomain = trustDomain;
+    }
+
+    @Override
+    RootBuilder self() {
+      return this;
+    }
+
+    public IssuedCertificate selfSigned() {
+      KeyPair pair = keyType.generate();
+      Instant now = clock.instant();
+      Instant notBefore = now.minus(BACKDATE);
+      Instant notAfter = now.plus(ttl);
+      X500Name subject = name("trustmesh root CA", trustDomain.name());
+      try {
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+            subject, serial(), Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic());
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+            new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain.idString())));
+        X509Certificate cert = sign(b, pair.getPrivate(), keyType);
+        return new IssuedCertificate(cert, List.of(cert), Optional.of(pair), notAfter, false);
+      } catch (GeneralSecurityException | CertIOException e) {
+        throw new IllegalStateException("cannot build root certificate: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Builds an intermediate CA constrained to its trust domains. */
+  public static final class IntermediateBuilder extends Base<IntermediateBuilder> {
+    private final String name;
+    private final List<TrustDomain> trustDomains;
+    private int pathLen = DEFAULT_PATH_LEN;
+
+    IntermediateBuilder(String name, List<TrustDomain> trustDomains) {
+      super(DEFAULT_INTERMEDIATE_TTL);
+      if (trustDomains.isEmpty()) {
+        throw new BadInputException("an intermediate needs at least one trust domain");
+      }
+      this.name = name;
+      this.trustDomains = List.copyOf(new LinkedHashSet<>(trustDomains));
+    }
+
+    @Override
+    IntermediateBuilder self() {
+      return this;
+    }
+
+    /** 0 for a CA that signs workloads directly; 1 (default) leaves room for one CA below. */
+    public IntermediateBuilder pathLen(int pathLen) {
+      if (pathLen < 0) {
+        throw new BadInputException("path length must be 0 or more: " + pathLen);
+      }
+      this.pathLen = pathLen;
+      return this;
+    }
+
+    public IssuedCertificate signedBy(CertificateAuthority issuer) {
+      int issuerPathLen = issuer.certificate().getBasicConstraints();
+      if (issuerPathLen != Integer.MAX_VALUE && pathLen >= issuerPathLen) {
+        throw new IssuancePolicyException("path length " + pathLen + " does not fit under issuer "
+            + issuer.certificate().getSubjectX500Principal().getName() + " (path length " + issuerPathLen + ")");
+      }
+      for (TrustDomain td : trustDomains) {
+        if (!issuer.trustDomains().isEmpty() && !issuer.trustDomains().contains(td)
+            && !CertificateAuthority.isSelfSigned(issuer.certificate())) {
+          throw new IssuancePolicyException("trust domain " + td + " is outside the issuer's "
+              + issuer.trustDomains());
+        }
+      }
+      Optional<KeyPair> generated = generateIfNeeded();
+      PublicKey subjectKey = generated.map(KeyPair::getPublic).orElse(publicKey);
+      List<GeneralSubtree> permitted = new ArrayList<>();
+      List<GeneralName> uris = new ArrayList<>();
+      for (TrustDomain td : trustDomains) {
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, td.name())));
+        uris.add(new GeneralName(GeneralName.uniformResourceIdentifier, td.idString()));
+      }
+      Validity v = Validity.under(issuer.certificate(), clock.instant(), ttl);
+      try {
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+            issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
+            toX500(name("trustmesh intermediate CA " + name, trustDomains.get(0).name())), subjectKey);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLen));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        b.addExtension(Extension.authorityKeyIdentifier, false,
+            authorityKeyId(utils, issuer.certificate()));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+        b.addExtension(Extension.nameConstraints, true,
+            new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null));
+        b.addExtension(Extension.subjectAlternativeName, false,
+            new GeneralNames(uris.toArray(new GeneralName[0])));
+        X509Certificate cert = sign(b, issuer.privateKey(), issuer.keyType());
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(cert);
+        chain.addAll(issuer.chain());
+        return new IssuedCertificate(cert, chain, generated, v.requestedNotAfter, v.clamped);
+      } catch (GeneralSecurityException | CertIOException e) {
+        throw new IllegalStateException("cannot build intermediate certificate: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Builds a workload X.509-SVID. */
+  public static final class WorkloadBuilder extends Base<WorkloadBuilder> {
+    private final SpiffeId id;
+    private final Set<String> dnsNames = new LinkedHashSet<>();
+    private boolean allowLongTtl;
+
+    WorkloadBuilder(SpiffeId id) {
+      super(DEFAULT_WORKLOAD_TTL);
+      this.id = id;
+    }
+
+    @Override
+    WorkloadBuilder self() {
+      return this;
+    }
+
+    public WorkloadBuilder dnsNames(String... names) {
+      return dnsNames(List.of(names));
+    }
+
+    public WorkloadBuilder dnsNames(List<String> names) {
+      for (String n : names) {
+        dnsNames.add(DnsNames.validate(n));
+      }
+      return this;
+    }
+
+    /** Permits a TTL above {@link #MAX_WORKLOAD_TTL}; a weaker setting, named as such. */
+    public WorkloadBuilder allowLongTtl() {
+      this.allowLongTtl = true;
+      return this;
+    }
+
+    public IssuedCertificate signedBy(CertificateAuthority issuer) {
+      issuer.requirePermits(id);
+      if (ttl.compareTo(MAX_WORKLOAD_TTL) > 0 && !allowLongTtl) {
+        throw new IssuancePolicyException("workload TTL " + Durations.format(ttl) + " exceeds the "
+            + Durations.format(MAX_WORKLOAD_TTL) + " maximum for short-lived identities"
+            + " (pass --insecure-allow-long-ttl to force it)");
+      }
+      if (publicKey != null) {
+        KeyType.of(publicKey); // refuses keys we would not generate ourselves (e.g. RSA-1024)
+      }
+      Optional<KeyPair> generated = generateIfNeeded();
+      PublicKey subjectKey = generated.map(KeyPair::getPublic).orElse(publicKey);
+      boolean rsa = subjectKey.getAlgorithm().equals("RSA");
+      Validity v = Validity.under(issuer.certificate(), clock.instant(), ttl);
+      List<GeneralName> sans = new ArrayList<>();
+      sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString()));
+      for (String dns : dnsNames) {
+        sans.add(new GeneralName(GeneralName.dNSName, dns));
+      }
+      X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE)
+          .addRDN(BCStyle.O, "trustmesh")
+          .addRDN(BCStyle.OU, id.trustDomain().name());
+      if (!dnsNames.isEmpty() && dnsNames.iterator().next().length() <= 64) {
+        subject.addRDN(BCStyle.CN, dnsNames.iterator().next());
+      }
+      try {
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+            issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
+            toX500(subject.build()), subjectKey);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(
+            rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+        b.addExtension(Extension.subjectAlternativeName, false,
+            new GeneralNames(sans.toArray(new GeneralName[0])));
+        b.addExtension(Extension.authorityKeyIdentifier, false,
+            authorityKeyId(utils, issuer.certificate()));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+        X509Certificate cert = sign(b, issuer.privateKey(), issuer.keyType());
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(cert);
+        chain.addAll(issuer.chain());
+        return new IssuedCertificate(cert, chain, generated, v.requestedNotAfter, v.clamped);
+      } catch (GeneralSecurityException | CertIOException e) {
+        throw new IllegalStateException("cannot build workload certificate: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** A validity window that stays inside the issuer's. */
+  private record Validity(Instant notBefore, Instant notAfter, Instant requestedNotAfter, boolean clamped) {
+    static Validity under(X509Certificate issuer, Instant now, Duration ttl) {
+      Instant issuerNotBefore = issuer.getNotBefore().toInstant();
+      Instant issuerNotAfter = issuer.getNotAfter().toInstant();
+      if (!now.isBefore(issuerNotAfter)) {
+        throw new IssuancePolicyException("issuer " + issuer.getSubjectX500Principal().getName()
+            + " expired at " + issuerNotAfter);
+      }
+      Instant notBefore = now.minus(BACKDATE);
+      if (notBefore.isBefore(issuerNotBefore)) {
+        notBefore = issuerNotBefore;
+      }
+      Instant requested = now.plus(ttl);
+      boolean clamped = requested.isAfter(issuerNotAfter);
+      return new Validity(notBefore, clamped ? issuerNotAfter : requested, requested, clamped);
+    }
+  }
+
+  private static X500Name name(String cn, String org) {
+    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, org).addRDN(BCStyle.CN, cn).build();
+  }
+
+  private static javax.security.auth.x500.X500Principal toX500(X500Name name) {
+    try {
+      return new javax.security.auth.x500.X500Principal(name.getEncoded());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The issuer's own subject key identifier when it has one (so AKI always matches it), else the key's hash. */
+  private static AuthorityKeyIdentifier authorityKeyId(JcaX509ExtensionUtils utils, X509Certificate issuer) {
+    return Extensions.subjectKeyId(issuer)
+        .map(AuthorityKeyIdentifier::new)
+        .orElseGet(() -> utils.createAuthorityKeyIdentifier(issuer.getPublicKey()));
+  }
+
+  /** A random positive serial of up to 128 bits, never zero (RFC 5280 §4.1.2.2). */
+  static BigInteger serial() {
+    byte[] bytes = new byte[16];
+    BigInteger s;
+    do {
+      RANDOM.nextBytes(bytes);
+      s = new BigInteger(1, bytes);
+    } while (s.signum() == 0);
+    return s;
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key, KeyType keyType)
+      throws GeneralSecurityException {
+    try {
+      ContentSigner signer = new JcaContentSignerBuilder(keyType.signatureAlgorithm()).build(key);
+      byte[] der = b.build(signer).getEncoded();
+      return (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(der));
+    } catch (OperatorCreationException | java.io.IOException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+  }
+}
