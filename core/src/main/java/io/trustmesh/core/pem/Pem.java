@@ -52,6 +52,12 @@ public final class Pem {
   /** PBKDF2 iterations for encrypted keys: OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
   private static final int PBKDF2_ITERATIONS = 600_000;
 
+  /**
+   * Bouncy Castle as a private provider for PKCS#8 encryption only (the JDK lacks the cipher names
+   * it asks for). It is deliberately not registered, so it never takes over other operations.
+   */
+  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   private Pem() {}
 
   // ---------------------------------------------------------------- reading
@@ -175,7 +181,7 @@ public final class Pem {
               source + " is encrypted: pass the passphrase with --passphrase-file"));
           try {
             return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                new JceOpenSSLPKCS8DecryptorProviderBuilder().build(pass)));
+                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(pass)));
           } catch (PKCSException | OperatorCreationException e) {
             throw new PemException("wrong passphrase for " + source);
           }
@@ -259,6 +265,7 @@ public final class Pem {
       OutputEncryptor encryptor = null;
       if (passphrase.isPresent()) {
         encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+            .setProvider(BC)
             .setPRF(JcaPKCS8Generator.PRF_HMACSHA256)
             .setIterationCount(PBKDF2_ITERATIONS)
             .setPassword(passphrase.get())

@@ -83,6 +83,15 @@ public final class SpiffeId implements Comparable<SpiffeId> {
       path.append('/').append(segment);
     }
     String full = trustDomain.idString() + path;
+    for (String segment : segments) {
+      if (segment.isEmpty()) {
+        throw new InvalidSpiffeIdException("path must not contain an empty segment in '" + full + "'");
+      }
+      if (segment.indexOf('/') >= 0) {
+        throw new InvalidSpiffeIdException(
+            "path segment '" + segment + "' has an invalid character '/' in '" + full + "'");
+      }
+    }
     validatePath(path.toString(), full);
     if (full.length() > MAX_LENGTH) {
       throw new InvalidSpiffeIdException(
