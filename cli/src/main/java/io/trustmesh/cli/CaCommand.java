@@ -12,7 +12,6 @@ import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.time.Durations;
 import io.trustmesh.core.x509.CertificateDescription;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -24,14 +23,15 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ca", mixinStandardHelpOptions = true,
     description = {
-      "Create and extend a CA hierarchy: an offline root and intermediates per cluster,",
-      "each intermediate constrained by name constraints to its trust domain(s).",
+      "Create and extend a CA hierarchy (an offline root and name-constrained intermediates).",
+      "Each cluster gets its own intermediate, constrained by name constraints to its trust domain(s).",
       "See docs/pki.md for the certificate profiles and why they are what they are."
     },
     subcommands = {CaCommand.Init.class, CaCommand.Intermediate.class})
@@ -45,8 +45,8 @@ final class CaCommand implements Runnable {
 
   @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
       description = {
-        "Create a root CA and its intermediates in a new directory:",
-        "  DIR/root.pem, DIR/root_key.pem (0600),",
+        "Create a root CA and its intermediates in a new directory.",
+        "Writes DIR/root.pem, DIR/root_key.pem (0600),",
         "  DIR/intermediates/NAME/ca.pem, DIR/intermediates/NAME/ca_key.pem (0600).",
         "Refuses to overwrite a directory that already holds a root.",
         "",
@@ -85,8 +85,7 @@ final class CaCommand implements Runnable {
         description = "Encrypt the root key with the passphrase in this file (PBKDF2 + AES-256).")
     Path passphraseFile;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -96,7 +95,7 @@ final class CaCommand implements Runnable {
           passphrase, Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       X509Certificate root = ca.rootCertificate();
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         ObjectNode n = OutputFormat.object();
         n.put("dir", dir.toString());
         n.put("trust_domain", trustDomain.name());
@@ -184,8 +183,7 @@ final class CaCommand implements Runnable {
     @Option(names = "--replace", description = "Replace an existing intermediate of that name (its old key is lost).")
     boolean replace;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -201,7 +199,7 @@ final class CaCommand implements Runnable {
         spec.commandLine().getErr().println("trustmesh: warning: requested lifetime " + Durations.format(ttl)
             + " outlives the root; clamped to " + inter.certificate().getNotAfter().toInstant());
       }
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         ObjectNode n = intermediateJson(ca, name);
         n.put("clamped", inter.clamped());
         OutputFormat.print(out, n);

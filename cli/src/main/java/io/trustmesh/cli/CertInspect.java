@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,8 +36,7 @@ final class CertInspect implements Callable<Integer> {
   @Option(names = "--passphrase-file", paramLabel = "F", description = "Password of a PKCS#12 file.")
   Path passphraseFile;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   @Override
   public Integer call() {
@@ -47,7 +47,7 @@ final class CertInspect implements Callable<Integer> {
     for (Path file : files) {
       List<X509Certificate> certs = Pem.readAnyCertificates(file, password);
       Optional<String> order = CertificateDescription.chainOrderProblem(certs);
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         ObjectNode f = all.addObject();
         f.put("file", file.toString());
         f.put("chain_order_ok", order.isEmpty());
@@ -67,7 +67,7 @@ final class CertInspect implements Callable<Integer> {
       }
       out.println();
     }
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       OutputFormat.print(out, all);
     }
     return Main.OK;

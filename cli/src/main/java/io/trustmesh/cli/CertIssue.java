@@ -2,7 +2,6 @@ package io.trustmesh.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustmesh.core.ca.CaDirectory;
-import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.crypto.KeyType;
@@ -16,9 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,12 +35,7 @@ import picocli.CommandLine.Spec;
 final class CertIssue implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, paramLabel = "DIR", description = "CA directory (from 'trustmesh ca init').")
-  Path caDir;
-
-  @Option(names = "--intermediate", paramLabel = "NAME",
-      description = "Intermediate to sign with (default: the only one there is).")
-  String intermediate;
+  @Mixin IssuerOptions issuerOptions;
 
   @Option(names = "--spiffe-id", required = true, paramLabel = "ID",
       description = "The workload's SPIFFE ID, e.g. spiffe://example.org/ns/prod/sa/web.")
@@ -61,22 +55,13 @@ final class CertIssue implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "OUTDIR", description = "Directory to write the SVID to.")
   Path out;
 
-  @Option(names = "--insecure-allow-long-ttl",
-      description = "WEAKENS SECURITY: allow a lifetime above 24h for this workload identity.")
-  boolean allowLongTtl;
-
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   @Override
   public Integer call() {
-    CaDirectory ca = CaDirectory.open(caDir);
-    CertificateAuthority issuer = ca.intermediate(Optional.ofNullable(intermediate));
-    Issuance.WorkloadBuilder b = Issuance.workload(spiffeId).dnsNames(dnsNames).ttl(ttl).keyType(keyType);
-    if (allowLongTtl) {
-      b.allowLongTtl();
-    }
-    IssuedCertificate issued = b.signedBy(issuer);
+    CaDirectory ca = issuerOptions.ca();
+    IssuedCertificate issued = issuerOptions.sign(
+        Issuance.workload(spiffeId).dnsNames(dnsNames).ttl(ttl).keyType(keyType), issuerOptions.issuer(ca));
     X509Svid svid = X509Svid.of(issued.chain(), issued.keyPair().orElseThrow().getPrivate(), out.toString());
     svid.write(out, List.of(ca.rootCertificate()));
     report(spec, output, "Issued", svid, issued, ttl, out);
@@ -84,16 +69,13 @@ final class CertIssue implements Callable<Integer> {
   }
 
   /** The summary that issue and renew print. */
-  static void report(CommandSpec spec, OutputFormat output, String verb, X509Svid svid,
+  static void report(CommandSpec spec, OutputOption output, String verb, X509Svid svid,
       IssuedCertificate issued, Duration ttl, Path dir) {
     PrintWriter out = spec.commandLine().getOut();
     X509Certificate leaf = svid.leaf();
-    if (issued.clamped()) {
-      spec.commandLine().getErr().println("trustmesh: warning: requested TTL " + Durations.format(ttl)
-          + " outlives the issuing CA; clamped to its expiry " + leaf.getNotAfter().toInstant());
-    }
+    IssuerOptions.warnIfClamped(spec.commandLine().getErr(), issued, ttl);
     Instant notAfter = leaf.getNotAfter().toInstant();
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       ObjectNode n = OutputFormat.object();
       n.put("spiffe_id", svid.spiffeId().toString());
       n.put("serial", leaf.getSerialNumber().toString(16));

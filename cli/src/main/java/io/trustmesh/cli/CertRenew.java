@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,19 +31,16 @@ import picocli.CommandLine.Spec;
 final class CertRenew implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, paramLabel = "DIR", description = "CA directory.")
-  Path caDir;
+  @Mixin IssuerOptions issuerOptions;
 
-  @Option(names = "--intermediate", paramLabel = "NAME",
-      description = "Intermediate to sign with (default: the only one there is).")
-  String intermediate;
+  @Mixin OutputOption output;
+
+
 
   @Option(names = "--in", required = true, paramLabel = "OUTDIR",
       description = "Directory holding svid.pem (and svid_key.pem) to renew.")
   Path dir;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
 
   @Override
   public Integer call() {
@@ -55,8 +52,8 @@ final class CertRenew implements Callable<Integer> {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw new BadInputException("cannot tell the lifetime of " + certFile);
     }
-    CaDirectory ca = CaDirectory.open(caDir);
-    CertificateAuthority issuer = ca.intermediate(Optional.ofNullable(intermediate));
+    CaDirectory ca = issuerOptions.ca();
+    CertificateAuthority issuer = issuerOptions.issuer(ca);
     IssuedCertificate issued = Issuance.workload(id)
         .dnsNames(Extensions.dnsSans(old))
         .keyType(KeyType.of(old.getPublicKey()))

@@ -1,21 +1,17 @@
 package io.trustmesh.cli;
 
 import io.trustmesh.core.BadInputException;
-import io.trustmesh.core.ca.CaDirectory;
-import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.io.AtomicFiles;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.SpiffeId;
-import io.trustmesh.core.time.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -23,6 +19,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,12 +38,9 @@ import picocli.CommandLine.Spec;
 final class CertSignCsr implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, paramLabel = "DIR", description = "CA directory.")
-  Path caDir;
+  @Mixin IssuerOptions issuerOptions;
 
-  @Option(names = "--intermediate", paramLabel = "NAME",
-      description = "Intermediate to sign with (default: the only one there is).")
-  String intermediate;
+
 
   @Option(names = "--csr", required = true, paramLabel = "FILE", description = "PEM certificate request.")
   Path csrFile;
@@ -64,26 +58,17 @@ final class CertSignCsr implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the chain (PEM).")
   Path out;
 
-  @Option(names = "--insecure-allow-long-ttl",
-      description = "WEAKENS SECURITY: allow a lifetime above 24h for this workload identity.")
-  boolean allowLongTtl;
 
   @Override
   public Integer call() {
     PKCS10CertificationRequest csr = Pem.readCsr(csrFile);
     PublicKey key = verifiedKey(csr, csrFile);
-    CertificateAuthority issuer = CaDirectory.open(caDir).intermediate(Optional.ofNullable(intermediate));
-    Issuance.WorkloadBuilder b = Issuance.workload(spiffeId).dnsNames(dnsNames).ttl(ttl).publicKey(key);
-    if (allowLongTtl) {
-      b.allowLongTtl();
-    }
-    IssuedCertificate issued = b.signedBy(issuer);
+    IssuedCertificate issued = issuerOptions.sign(
+        Issuance.workload(spiffeId).dnsNames(dnsNames).ttl(ttl).publicKey(key),
+        issuerOptions.issuer(issuerOptions.ca()));
     AtomicFiles.write(out, Pem.encodeCertificates(issued.chain()), false);
     PrintWriter w = spec.commandLine().getOut();
-    if (issued.clamped()) {
-      spec.commandLine().getErr().println("trustmesh: warning: requested TTL " + Durations.format(ttl)
-          + " outlives the issuing CA; clamped to its expiry " + issued.certificate().getNotAfter().toInstant());
-    }
+    IssuerOptions.warnIfClamped(spec.commandLine().getErr(), issued, ttl);
     w.println("Signed " + spiffeId + " (serial " + issued.certificate().getSerialNumber().toString(16)
         + ", expires " + issued.certificate().getNotAfter().toInstant() + "): " + out);
     return Main.OK;

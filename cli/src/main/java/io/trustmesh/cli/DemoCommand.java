@@ -33,9 +33,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-      "Show trustmesh end to end on this machine, with nothing to set up:",
-      "create a root and a cluster intermediate in a fresh directory under ./.trustmesh/demo,",
-      "issue two workload SVIDs (frontend and backend), and run a real mutual TLS handshake",
+      "Show trustmesh end to end on this machine, with nothing to set up.",
+      "It creates a root and a cluster intermediate in a fresh directory under ./.trustmesh/demo,",
+      "issues two workload SVIDs (frontend and backend), and runs a real mutual TLS handshake",
       "between two endpoints on loopback, each verifying the other by SPIFFE ID."
     })
 final class DemoCommand implements Callable<Integer> {

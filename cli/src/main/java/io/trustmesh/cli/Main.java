@@ -67,7 +67,17 @@ public final class Main {
     CommandLine cl = new CommandLine(new TrustmeshCommand());
     Converters.register(cl);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setUsageHelpWidth(120); // examples in the help are long command lines; never wrap them mid-word
+    cl.setUsageHelpLongOptionsMaxWidth(32);
+    headings(cl);
     return cl;
+  }
+
+  /** A blank line and a title before each list, on every command. */
+  private static void headings(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().optionListHeading("%nOptions:%n").parameterListHeading("%nArguments:%n")
+        .commandListHeading("%nCommands:%n");
+    cl.getSubcommands().values().forEach(Main::headings);
   }
 
   static String oneLine(String s) {

@@ -8,8 +8,8 @@ import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -21,8 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class VersionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   static String version() {
     try (InputStream in = VersionCommand.class.getResourceAsStream("/trustmesh-version.properties")) {
@@ -41,7 +40,7 @@ final class VersionCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CryptoProviders.Status s = CryptoProviders.install();
     String java = System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version");
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       ObjectNode n = OutputFormat.object();
       n.put("version", version());
       n.put("java", java);
