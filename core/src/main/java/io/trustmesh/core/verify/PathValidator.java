@@ -264,7 +264,8 @@ final class PathValidator {
   /** Checks a complete path whose links (names, keys, signatures) the builder has verified. */
   static Verification validate(List<X509Certificate> path, VerifyOptions o, Instant at) {
     int n = path.size();
-    for (int i = 0; i < n; i++) {
+    // From the anchor down, so that an expired CA is named rather than the leaf it cut short.
+    for (int i = n - 1; i >= 0; i--) {
       X509Certificate c = path.get(i);
       String role = role(i, n);
       Instant notBefore = c.getNotBefore().toInstant();
