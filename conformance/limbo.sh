@@ -14,6 +14,11 @@ results="${2:-}"
 [ -f "$suite" ] || { echo "limbo: suite not found: $suite" >&2; exit 2; }
 command -v python3 >/dev/null 2>&1 || { echo "limbo: python3 is needed" >&2; exit 2; }
 
+if [ ! -f /usr/share/publicsuffix/public_suffix_list.dat ] && [ -z "${TRUSTMESH_JAVA_OPTS:-}" ]; then
+  echo "limbo: warning: no Public Suffix List (apt-get install publicsuffix); wildcard checks fall back" \
+    "to refusing only single-label suffixes" >&2
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 "$here/limbo.py" convert "$suite" >"$work/cases.jsonl"
