@@ -210,7 +210,7 @@ final class PathValidator {
     } catch (IOException e) {
       return Verification.invalid(Failure.MALFORMED, who + " has a malformed authority key identifier");
     }
-    if (!selfIssued && akiKeyId(ca).isEmpty()) {
+    if (!anchor && !selfIssued && akiKeyId(ca).isEmpty()) {
       return Verification.invalid(Failure.NONCONFORMING,
           who + " has no authority key identifier (RFC 5280 4.2.1.1)");
     }
