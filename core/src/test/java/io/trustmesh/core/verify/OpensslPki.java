@@ -2,6 +2,10 @@ package io.trustmesh.core.verify;
 
 import io.trustmesh.core.pem.Pem;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,9 +51,14 @@ final class OpensslPki {
 
   /** A self-signed root valid for {@code days} days. */
   X509Certificate root(String name, int days) throws IOException {
+    return root(name, days, "");
+  }
+
+  /** A self-signed root with extra extension lines. */
+  X509Certificate root(String name, int days, String extraExt) throws IOException {
     key(name);
     openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + name, "-out", name + ".csr");
-    Files.writeString(dir.resolve(name + ".cnf"), "[ext]\n" + ROOT_EXT + "\n");
+    Files.writeString(dir.resolve(name + ".cnf"), "[ext]\n" + ROOT_EXT + "\n" + extraExt + "\n");
     openssl("x509", "-req", "-in", name + ".csr", "-signkey", name + ".key", "-days", String.valueOf(days),
         "-set_serial", String.valueOf(serial++), "-sha256",
         "-extfile", name + ".cnf", "-extensions", "ext", "-out", name + ".pem");
@@ -67,6 +76,29 @@ final class OpensslPki {
     return read(name);
   }
 
+  /** A CRL from {@code issuer} (made with {@code openssl ca -gencrl}) revoking the named certificates. */
+  X509CRL crl(String issuer, String... revoked) throws IOException {
+    Path db = dir.resolve(issuer + "-ca");
+    Files.createDirectories(db);
+    Files.writeString(db.resolve("index.txt"), "");
+    Files.writeString(db.resolve("crlnumber"), "1000\n");
+    Files.writeString(db.resolve("ca.cnf"), String.join("\n",
+        "[ca]", "default_ca = CA_default", "[CA_default]", "database = index.txt", "crlnumber = crlnumber",
+        "default_md = sha256", "default_crl_days = 30", "crl_extensions = crl_ext",
+        "[crl_ext]", "authorityKeyIdentifier = keyid:always", ""));
+    String key = dir.resolve(issuer + ".key").toString();
+    String cert = dir.resolve(issuer + ".pem").toString();
+    for (String r : revoked) {
+      run(db, "ca", "-config", "ca.cnf", "-keyfile", key, "-cert", cert, "-revoke", dir.resolve(r + ".pem").toString());
+    }
+    run(db, "ca", "-config", "ca.cnf", "-keyfile", key, "-cert", cert, "-gencrl", "-out", "crl.pem");
+    try (InputStream in = Files.newInputStream(db.resolve("crl.pem"))) {
+      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+  }
+
   private void key(String name) throws IOException {
     openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key");
   }
@@ -76,10 +108,14 @@ final class OpensslPki {
   }
 
   private void openssl(String... args) throws IOException {
+    run(dir, args);
+  }
+
+  private static void run(Path workDir, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add("openssl");
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         throw new IOException("openssl did not finish: " + cmd);
