@@ -2,8 +2,6 @@ package io.trustmesh.core.verify;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -427,13 +425,5 @@ final class CertificateChecks {
       sb.append(Integer.toHexString(groups[i]));
     }
     return sb.toString();
-  }
-
-  static String ipText(byte[] raw) {
-    try {
-      return InetAddress.getByAddress(raw).getHostAddress();
-    } catch (UnknownHostException e) {
-      return Arrays.toString(raw);
-    }
   }
 }

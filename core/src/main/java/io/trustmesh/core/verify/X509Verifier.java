@@ -7,25 +7,14 @@ import io.trustmesh.core.x509.Extensions;
 import java.net.InetAddress;
 import java.security.PublicKey;
 import java.security.cert.CertificateParsingException;
-import java.security.cert.X509CRL;
-import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.NameConstraintValidatorException;
-import org.bouncycastle.asn1.x509.NameConstraints;
-import org.bouncycastle.asn1.x509.PKIXNameConstraintValidator;
 
 /**
  * Certificate path building and validation (RFC 5280 §6) with the stricter checks a modern
@@ -59,8 +48,20 @@ public final class X509Verifier {
 
   private X509Verifier() {}
 
-  /** Verifies {@code leaf} under {@code options}; never throws for a bad chain. */
+  /**
+   * Verifies {@code leaf} under {@code options}; never throws for a bad chain. A certificate that
+   * trips an unexpected error while being examined is refused as malformed (fail closed).
+   */
   public static Verification verify(X509Certificate leaf, VerifyOptions options) {
+    try {
+      return verifyChecked(leaf, options);
+    } catch (RuntimeException e) {
+      return Verification.invalid(Failure.MALFORMED, "certificate " + subject(leaf)
+          + " or its chain could not be processed: " + oneLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Verification verifyChecked(X509Certificate leaf, VerifyOptions options) {
     // Validity is encoded in whole seconds: compare at that granularity (RFC 5280 4.1.2.5).
     Instant at = (options.at != null ? options.at : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
     List<X509Certificate> anchors;
