@@ -30,6 +30,10 @@ SKIPS = {
     # without an AKI are refused.
     "rfc5280::aki::cross-signed-root-missing-aki":
         "pedantic-rfc5280: trust anchors are not required to carry an AKI (see cve::cve-2024-0567)",
+    # Feature `pedantic-public-suffix-wildcard`, PRIVATE section of the Public Suffix List.
+    "webpki::san::public-suffix-private-namespace-wildcard-san":
+        "pedantic-public-suffix-wildcard: wildcards over PRIVATE-section suffixes (*.s3.amazonaws.com) "
+        "are matched, as browsers do; only ICANN-section public suffixes refuse a wildcard",
 }
 
 

@@ -10,10 +10,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The Public Suffix List, read from the system copy (Debian/Ubuntu package {@code publicsuffix}:
- * {@value #SYSTEM_LIST}) or from the file named by the system property {@value #PROPERTY}. A
- * wildcard whose suffix is a public suffix ({@code *.co.uk}, {@code *.s3.amazonaws.com}) matches
- * nothing. Without a list, a single-label suffix ({@code *.com}) is the only one recognised.
+ * The ICANN section of the Public Suffix List, read from the system copy (Debian/Ubuntu package
+ * {@code publicsuffix}: {@value #SYSTEM_LIST}) or from the file named by the system property
+ * {@value #PROPERTY}. A wildcard whose suffix is a public suffix ({@code *.com}, {@code *.co.uk})
+ * matches nothing. Without a list, a single-label suffix ({@code *.com}) is the only one recognised.
+ *
+ * <p>The PRIVATE section ({@code github.io}, {@code s3.amazonaws.com}) is left out on purpose: the
+ * owner of such a namespace may hold a wildcard over it (CA/B BR 3.2.2.6), real services do
+ * ({@code *.s3.amazonaws.com}), and browsers match them.
  */
 final class PublicSuffixes {
   static final String SYSTEM_LIST = "/usr/share/publicsuffix/public_suffix_list.dat";
@@ -46,6 +50,9 @@ final class PublicSuffixes {
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         String l = line.strip();
+        if (l.contains("===BEGIN PRIVATE DOMAINS===")) {
+          break;
+        }
         int space = l.indexOf(' ');
         if (space >= 0) {
           l = l.substring(0, space);

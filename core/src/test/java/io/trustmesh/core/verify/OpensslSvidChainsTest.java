@@ -169,4 +169,40 @@ class OpensslSvidChainsTest {
     assertThat(v.failure()).contains(Failure.UNKNOWN_AUTHORITY);
     assertThat(v.reason()).contains("certificate signed by unknown authority CN=root-b");
   }
+
+  @Test
+  void refusesASigningCertificateWithoutKeyCertSign() throws Exception {
+    X509Certificate noCertSign = pki.issue("int-nosign", "root-a", OpensslPki.caExt(", pathlen:0")
+        .replace("keyUsage = critical, keyCertSign, cRLSign", "keyUsage = critical, digitalSignature"), 180);
+    X509Certificate leaf = pki.issue("web4", "int-nosign", OpensslPki.leafExt("URI:spiffe://a.org/web", "CA:FALSE"),
+        1);
+
+    Verification v = verify(leaf, List.of(noCertSign), Usage.SERVER);
+
+    assertThat(v.failure()).contains(Failure.KEY_USAGE);
+    assertThat(v.reason()).isEqualTo("intermediate CN=int-nosign lacks keyCertSign");
+  }
+
+  @Test
+  void refusesALeafThatMaySignCertificates() throws Exception {
+    X509Certificate leaf = pki.issue("signer", "int-a", OpensslPki.leafExt("URI:spiffe://a.org/web", "CA:FALSE")
+        .replace("keyUsage = critical, digitalSignature", "keyUsage = critical, digitalSignature, keyCertSign"), 1);
+
+    Verification v = verify(leaf, List.of(intermediate), Usage.SERVER);
+
+    assertThat(v.failure()).contains(Failure.NOT_AN_SVID);
+    assertThat(v.reason()).isEqualTo("not an X.509-SVID: the leaf CN=signer has keyCertSign or cRLSign");
+  }
+
+  @Test
+  void refusesAServerSvidWithoutServerAuth() throws Exception {
+    X509Certificate leaf = pki.issue("client-only", "int-a", OpensslPki.leafExt("URI:spiffe://a.org/web", "CA:FALSE")
+        .replace("extendedKeyUsage = serverAuth, clientAuth", "extendedKeyUsage = clientAuth"), 1);
+
+    assertThat(verify(leaf, List.of(intermediate), Usage.CLIENT).isValid()).isTrue();
+    Verification v = verify(leaf, List.of(intermediate), Usage.SERVER);
+    assertThat(v.failure()).contains(Failure.EXTENDED_KEY_USAGE);
+    assertThat(v.reason()).isEqualTo(
+        "wrong extended key usage: certificate CN=client-only is not valid for serverAuth (it has clientAuth)");
+  }
 }
