@@ -83,14 +83,6 @@ final class PathValidator {
       return Verification.invalid(Failure.NONCONFORMING,
           who + " marks its subject alternative names critical although its subject is not empty");
     }
-    if (o.usage == Usage.SERVER) {
-      for (String cn : CertificateChecks.commonNames(leaf)) {
-        if (nameLike(cn) && !cnInSans(cn, sans)) {
-          return Verification.invalid(Failure.NONCONFORMING, who + ": its common name '" + cn
-              + "' is not one of its subject alternative names, character for character");
-        }
-      }
-    }
     return null;
   }
 
@@ -118,7 +110,10 @@ final class PathValidator {
     return false;
   }
 
-  /** The peer-role and peer-name rules, applied once the path is valid. */
+  /**
+   * The peer-role and peer-name rules, applied once the path is valid; in the web PKI profile, for
+   * a server, also CA/Browser Forum 7.1.4.3 on the CN.
+   */
   static Verification checkLeafUse(X509Certificate leaf, VerifyOptions o) {
     String who = "certificate " + subject(leaf);
     if (o.usage != null) {
@@ -160,6 +155,21 @@ final class PathValidator {
         if (!match) {
           return Verification.invalid(Failure.NAME_MISMATCH, who + " is not valid for IP address "
               + want.getHostAddress());
+        }
+      }
+    }
+    if (!o.isSpiffe() && o.usage == Usage.SERVER) {
+      // Last, so that a more fundamental failure is the one reported.
+      List<GeneralName> sans;
+      try {
+        sans = CertificateChecks.sans(leaf);
+      } catch (IOException e) {
+        return Verification.invalid(Failure.MALFORMED, who + " has malformed subject alternative names");
+      }
+      for (String cn : CertificateChecks.commonNames(leaf)) {
+        if (nameLike(cn) && !cnInSans(cn, sans)) {
+          return Verification.invalid(Failure.NONCONFORMING, who + ": its common name '" + cn
+              + "' is not one of its subject alternative names, character for character");
         }
       }
     }
