@@ -45,6 +45,10 @@ final class Revocation {
         if (ku != null && !ku[6]) {
           return Verification.invalid(Failure.KEY_USAGE, from + " is unusable: the issuer lacks cRLSign");
         }
+        if (CertificateChecks.WEAK_SIGNATURES.contains(crl.getSigAlgOID())) {
+          return Verification.invalid(Failure.WEAK_ALGORITHM, from + " is signed with the weak algorithm "
+              + crl.getSigAlgName());
+        }
         if (crl.getVersion() != 2) {
           return Verification.invalid(Failure.MALFORMED, from + " is not a version 2 CRL");
         }
