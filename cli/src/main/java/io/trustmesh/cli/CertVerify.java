@@ -14,6 +14,7 @@ import io.trustmesh.core.verify.Verification;
 import io.trustmesh.core.verify.VerifyOptions;
 import io.trustmesh.core.verify.X509Verifier;
 import io.trustmesh.core.x509.Extensions;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -39,13 +40,24 @@ import picocli.CommandLine.Spec;
       "",
       "Example:",
       "  trustmesh cert verify --bundle web-svid/svid_bundle.pem \\",
-      "      --spiffe-id spiffe://example.org/ns/prod/sa/web --usage client web-svid/svid.pem"
+      "      --spiffe-id spiffe://example.org/ns/prod/sa/web --usage client web-svid/svid.pem",
+      "",
+      "Batch mode (one JSON case per line in, one JSON verdict per line out; exit 0 when every",
+      "case is valid, 1 otherwise; a malformed line gets result \"error\" and the batch goes on):",
+      "  conformance/limbo.sh ../shared/conformance/x509-limbo.json   # drives it",
+      "  trustmesh cert verify --batch < cases.jsonl > verdicts.jsonl"
     })
 final class CertVerify implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundle", required = true, paramLabel = "FILE", description = "Trusted roots (PEM).")
+  @Option(names = "--bundle", paramLabel = "FILE", description = "Trusted roots (PEM). Required unless --batch.")
   Path bundle;
+
+  @Option(names = "--batch", description = {
+      "Read cases as JSON lines on stdin and write one JSON line per case (for harnesses):",
+      "{id, trusted:[PEM], intermediates:[PEM], leaf:PEM, at, usage, dns, ip, spiffe_id,",
+      "trust_domain, max_depth, crls:[PEM]} -> {id, result: valid|invalid|error, reason, failure}."})
+  boolean batch;
 
   @ArgGroup(exclusive = true)
   Expect expect;
@@ -71,11 +83,28 @@ final class CertVerify implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The chain to verify (PEM, leaf first).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+      description = "The chain to verify (PEM, leaf first). Required unless --batch.")
   Path file;
+
+  /** Where {@code --batch} reads cases; standard input unless a test sets it. */
+  InputStream in;
 
   @Override
   public Integer call() {
+    if (batch) {
+      if (bundle != null || file != null || expect != null || dns != null || at != null || usage != null) {
+        throw new BadInputException("--batch takes every setting from its input lines; "
+            + "drop --bundle, FILE, --spiffe-id, --trust-domain, --dns, --at and --usage");
+      }
+      return new BatchVerify(in != null ? in : System.in, spec.commandLine().getOut()).run();
+    }
+    if (bundle == null) {
+      throw new BadInputException("--bundle FILE is required (or use --batch)");
+    }
+    if (file == null) {
+      throw new BadInputException("the chain FILE to verify is required (or use --batch)");
+    }
     List<X509Certificate> roots = Pem.readCertificates(bundle);
     List<X509Certificate> chain = Pem.readCertificates(file);
     X509Certificate leaf = chain.get(0);

@@ -20,7 +20,12 @@ public enum Failure {
   NO_BUNDLE("no_bundle"),
   SPIFFE_ID_MISMATCH("spiffe_id_mismatch"),
   REVOKED("revoked"),
-  WORK_LIMIT("work_limit");
+  WORK_LIMIT("work_limit"),
+  /**
+   * Well-formed, but against a rule of the RFC 5280 or CA/Browser Forum profile that a modern
+   * verifier enforces (a CA certificate as leaf, a missing key identifier, a CN not among the SANs).
+   */
+  NONCONFORMING("nonconforming");
 
   private final String code;
 

@@ -9,35 +9,31 @@ final class HostnameMatch {
 
   /**
    * True when the SAN {@code pattern} matches {@code host}. A wildcard is allowed only as the whole
-   * left-most label ({@code *.example.com}), matches exactly one label, and never matches a bare
-   * public-suffix-like name with fewer than three labels in the pattern.
+   * left-most label ({@code *.example.com}), matches exactly one label, and matches nothing when
+   * what follows it is a public suffix ({@code *.com}, {@code *.co.uk}).
    */
   static boolean dns(String pattern, String host) {
     String p = normalize(pattern);
     String h = normalize(host);
-    if (p.isEmpty() || h.isEmpty()) {
+    if (p.isEmpty() || h.isEmpty() || !CertificateChecks.validDnsName(h, false)) {
       return false;
     }
     if (!p.startsWith("*.")) {
       return !p.contains("*") && p.equals(h);
     }
-    String suffix = p.substring(1); // ".example.com"
-    if (suffix.contains("*") || suffix.chars().filter(ch -> ch == '.').count() < 2) {
+    String suffix = p.substring(2); // "example.com"
+    if (suffix.contains("*") || PublicSuffixes.get().isPublicSuffix(suffix)) {
       return false;
     }
-    if (!h.endsWith(suffix)) {
+    if (!h.endsWith("." + suffix)) {
       return false;
     }
-    String label = h.substring(0, h.length() - suffix.length());
+    String label = h.substring(0, h.length() - suffix.length() - 1);
     return !label.isEmpty() && !label.contains(".");
   }
 
-  static boolean ip(String san, InetAddress want) {
-    try {
-      return InetAddress.getByName(san).equals(want);
-    } catch (Exception e) {
-      return false;
-    }
+  static boolean ip(byte[] san, InetAddress want) {
+    return java.util.Arrays.equals(san, want.getAddress());
   }
 
   private static String normalize(String name) {
