@@ -185,6 +185,15 @@ public final class TrustmeshAgent implements AutoCloseable {
     }
   }
 
+  /** A new connection, so that the server sees the current agent SVID (TLS presents it per handshake). */
+  private void reconnect() {
+    ManagedChannel old = channel;
+    EventLoopGroup oldGroup = nodeGroup;
+    connect();
+    old.shutdown();
+    oldGroup.shutdownGracefully(1, 5, TimeUnit.SECONDS);
+  }
+
   private static InetSocketAddress parse(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
@@ -231,6 +240,7 @@ public final class TrustmeshAgent implements AutoCloseable {
     }
     acceptAgentSvid(r, kp);
     LOG.info("attested as {}", agentSvid.spiffeId());
+    reconnect();
   }
 
   private void acceptAgentSvid(AttestResponse r, KeyPair kp) {
@@ -244,12 +254,18 @@ public final class TrustmeshAgent implements AutoCloseable {
     snapshot = new Snapshot(s.entries(), s.svids(), bundle, svid.spiffeId().trustDomain(), s.version() + 1);
   }
 
-  /** Half of the lifetime plus up to a tenth of it at random, so agents do not renew in lockstep. */
-  private static Instant renewalTime(X509Svid s) {
-    Instant nb = s.leaf().getNotBefore().toInstant();
-    Duration life = Duration.between(nb, s.leaf().getNotAfter().toInstant());
+  /**
+   * Half of the remaining lifetime (measured from now, since notBefore is backdated for clock skew)
+   * plus up to a tenth of it at random, so agents do not renew in lockstep.
+   */
+  private Instant renewalTime(X509Svid s) {
+    Instant now = config.clock.instant();
+    Duration life = Duration.between(now, s.leaf().getNotAfter().toInstant());
+    if (life.isNegative() || life.isZero()) {
+      return now;
+    }
     long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, life.toMillis() / 10));
-    return nb.plus(life.dividedBy(2)).plusMillis(jitter);
+    return now.plus(life.dividedBy(2)).plusMillis(jitter);
   }
 
   private void schedule(Duration delay) {
@@ -289,6 +305,7 @@ public final class TrustmeshAgent implements AutoCloseable {
           .renewAgent(RenewAgentRequest.newBuilder().setCsr(ByteString.copyFrom(Csrs.create(kp))).build());
       acceptAgentSvid(r, kp);
       LOG.info("renewed the agent SVID, valid until {}", agentSvid.leaf().getNotAfter().toInstant());
+      reconnect();
     }
     FetchEntriesResponse fetched = node.withDeadlineAfter(10, TimeUnit.SECONDS)
         .fetchEntries(FetchEntriesRequest.getDefaultInstance());
