@@ -165,6 +165,7 @@ public final class TrustmeshServer implements AutoCloseable {
       nodeGroup = new NioEventLoopGroup(2, UnixSockets.daemonThreads("trustmesh-node-api"));
       nodeServer = NettyServerBuilder.forAddress(ServerConfig.address(config.listen, "listen"))
           .channelType(NioServerSocketChannel.class)
+          .withOption(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
           .bossEventLoopGroup(nodeGroup)
           .workerEventLoopGroup(nodeGroup)
           .sslContext(tls.build())
@@ -198,7 +199,8 @@ public final class TrustmeshServer implements AutoCloseable {
         });
         healthServer.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4", metrics.render()));
         healthServer.start();
-        LOG.info("health and metrics on http://{}", healthServer.getAddress());
+        LOG.info("health and metrics on http://{}:{}", healthServer.getAddress().getAddress().getHostAddress(),
+            healthServer.getAddress().getPort());
       }
       if (config.bundleEndpoint != null) {
         bundleServer = HttpsServer.create(ServerConfig.address(config.bundleEndpoint, "bundle endpoint"), 16);
@@ -214,7 +216,8 @@ public final class TrustmeshServer implements AutoCloseable {
         });
         bundleServer.createContext("/", ex -> respond(ex, 200, "application/json", spiffeBundleJson()));
         bundleServer.start();
-        LOG.info("bundle endpoint on https://{}", bundleServer.getAddress());
+        LOG.info("bundle endpoint on https://{}:{}", bundleServer.getAddress().getAddress().getHostAddress(),
+            bundleServer.getAddress().getPort());
       }
     } catch (IOException | GeneralSecurityException e) {
       throw new BadInputException("cannot start the server: " + e.getMessage());
