@@ -141,7 +141,8 @@ public final class TrustmeshAgent implements AutoCloseable {
     if (cached.isPresent()) {
       agentSvid = cached.get();
       agentRenewAt = renewalTime(agentSvid);
-      LOG.info("resuming as {} from the cache ({} workload SVIDs cached)", agentSvid.spiffeId(), svids.size());
+      LOG.info("resuming as {} from the cache ({} entries, {} workload SVIDs)", agentSvid.spiffeId(),
+          snapshot.entries().size(), svids.size());
     } else {
       String token = config.joinToken.orElseThrow(() -> new BadInputException(
           "no valid agent SVID cached in " + config.dataDir + "; attest with --join-token TOKEN"));

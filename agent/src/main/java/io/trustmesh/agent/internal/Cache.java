@@ -32,7 +32,7 @@ public final class Cache {
 
   public Optional<X509Svid> agentSvid() {
     Path d = dir.resolve("agent");
-    return Files.exists(d.resolve(X509Svid.CERT_FILE)) ? Optional.of(X509Svid.load(d)) : Optional.empty();
+    return Files.exists(d.resolve(X509Svid.CERT_FILE)) ? Optional.of(load(d)) : Optional.empty();
   }
 
   public void saveAgentSvid(X509Svid svid, List<X509Certificate> bundle) {
@@ -74,7 +74,7 @@ public final class Cache {
     try (Stream<Path> s = Files.list(w)) {
       for (Path d : s.sorted().toList()) {
         try {
-          out.put(d.getFileName().toString(), X509Svid.load(d));
+          out.put(d.getFileName().toString(), load(d));
         } catch (RuntimeException corrupt) {
           // a damaged cache entry is re-requested from the server
         }
@@ -101,6 +101,17 @@ public final class Cache {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Loads an SVID, re-creating its key with the JDK's "EC"/"RSA" key factory: a PEM reader may
+   * hand back a key named "ECDSA", which JSSE then refuses to present as a client certificate.
+   */
+  private static X509Svid load(Path d) {
+    X509Svid s = X509Svid.load(d);
+    java.security.PrivateKey key = io.trustmesh.api.grpc.Der.privateKey(
+        com.google.protobuf.ByteString.copyFrom(s.privateKey().getEncoded()));
+    return X509Svid.of(s.chain(), key, d.resolve(X509Svid.CERT_FILE).toString());
   }
 
   private static String safe(String entryId) {
