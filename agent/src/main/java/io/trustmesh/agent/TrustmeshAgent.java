@@ -81,7 +81,7 @@ public final class TrustmeshAgent implements AutoCloseable {
 
   /** What the Workload API serves: entries with their SVIDs, and the bundle. */
   public record Snapshot(List<Entry> entries, Map<String, X509Svid> svids, List<X509Certificate> bundle,
-      TrustDomain trustDomain, long version) {}
+      TrustDomain trustDomain, long version, String jwks) {}
 
   private final AgentConfig config;
   private final Cache cache;
@@ -136,7 +136,7 @@ public final class TrustmeshAgent implements AutoCloseable {
     svids.values().removeIf(s -> !config.clock.instant().isBefore(s.leaf().getNotAfter().toInstant()));
     svids.forEach((id, s) -> renewAt.put(id, renewalTime(s)));
     TrustDomain td = cached.map(s -> s.spiffeId().trustDomain()).orElse(null);
-    snapshot = new Snapshot(cache.entries(), Map.copyOf(svids), bundle, td, 1);
+    snapshot = new Snapshot(cache.entries(), Map.copyOf(svids), bundle, td, 1, cache.jwks());
     connect();
     if (cached.isPresent()) {
       agentSvid = cached.get();
@@ -252,7 +252,9 @@ public final class TrustmeshAgent implements AutoCloseable {
     agentSvid = svid;
     agentRenewAt = renewalTime(svid);
     Snapshot s = snapshot;
-    snapshot = new Snapshot(s.entries(), s.svids(), bundle, svid.spiffeId().trustDomain(), s.version() + 1);
+    String jwks = r.getBundle().getJwtAuthoritiesJwks();
+    cache.saveJwks(jwks);
+    snapshot = new Snapshot(s.entries(), s.svids(), bundle, svid.spiffeId().trustDomain(), s.version() + 1, jwks);
   }
 
   /**
@@ -312,7 +314,12 @@ public final class TrustmeshAgent implements AutoCloseable {
         .fetchEntries(FetchEntriesRequest.getDefaultInstance());
     List<X509Certificate> bundle = Der.certificates(fetched.getBundle().getX509AuthoritiesList());
     Snapshot s = snapshot;
-    boolean changed = !bundle.equals(s.bundle()) || !fetched.getEntriesList().equals(s.entries());
+    String jwks = fetched.getBundle().getJwtAuthoritiesJwks();
+    boolean changed = !bundle.equals(s.bundle()) || !fetched.getEntriesList().equals(s.entries())
+        || !jwks.equals(s.jwks());
+    if (!jwks.equals(s.jwks())) {
+      cache.saveJwks(jwks);
+    }
     Map<String, X509Svid> svids = new LinkedHashMap<>(s.svids());
     List<SvidRequest> requests = new ArrayList<>();
     Map<String, KeyPair> keys = new LinkedHashMap<>();
@@ -357,7 +364,8 @@ public final class TrustmeshAgent implements AutoCloseable {
     }
     lastSync = now;
     if (changed) {
-      snapshot = new Snapshot(fetched.getEntriesList(), Map.copyOf(svids), bundle, s.trustDomain(), s.version() + 1);
+      snapshot = new Snapshot(fetched.getEntriesList(), Map.copyOf(svids), bundle, s.trustDomain(), s.version() + 1,
+          jwks);
       listeners.forEach(TrustmeshAgent::runQuietly);
     }
   }
@@ -425,6 +433,17 @@ public final class TrustmeshAgent implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Asks the server for a JWT-SVID of an entry this agent serves (a live call: JWT-SVIDs are short-lived). */
+  public String signJwtSvid(String entryId, List<String> audience) {
+    return node.withDeadlineAfter(10, TimeUnit.SECONDS).signJwtSvid(
+        io.trustmesh.api.node.proto.SignJwtSvidRequest.newBuilder().setEntryId(entryId).addAllAudience(audience).build())
+        .getToken();
+  }
+
+  public java.time.Clock clock() {
+    return config.clock;
   }
 
   /** Calls {@code listener} after every change of SVIDs, entries or bundle. */

@@ -19,7 +19,12 @@ import io.trustmesh.api.workload.WorkloadApi;
 import io.trustmesh.api.workload.proto.JWTBundlesRequest;
 import io.trustmesh.api.workload.proto.JWTBundlesResponse;
 import io.trustmesh.api.workload.proto.JWTSVIDRequest;
+import io.trustmesh.api.workload.proto.JWTSVID;
 import io.trustmesh.api.workload.proto.JWTSVIDResponse;
+import io.trustmesh.api.jwt.JwtSvids;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc;
 import io.trustmesh.api.workload.proto.ValidateJWTSVIDRequest;
 import io.trustmesh.api.workload.proto.ValidateJWTSVIDResponse;
@@ -46,8 +51,6 @@ import org.slf4j.LoggerFactory;
 final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadApiService.class);
   static final Context.Key<Set<String>> SELECTORS = Context.key("trustmesh-workload-selectors");
-  private static final String JWT_UNIMPLEMENTED =
-      "JWT-SVIDs are not implemented by this trustmesh agent yet; use X.509-SVIDs (FetchX509SVID)";
 
   private final TrustmeshAgent agent;
 
@@ -167,16 +170,80 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
 
   @Override
   public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> out) {
-    out.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNIMPLEMENTED).asRuntimeException());
+    Set<String> selectors = SELECTORS.get();
+    if (request.getAudienceCount() == 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified").asRuntimeException());
+      return;
+    }
+    List<Map.Entry<Entry, X509Svid>> mine = agent.entitled(selectors).stream()
+        .filter(e -> request.getSpiffeId().isEmpty() || request.getSpiffeId().equals(e.getKey().getSpiffeId()))
+        .toList();
+    if (mine.isEmpty()) {
+      out.onError(NOTHING.asRuntimeException());
+      return;
+    }
+    JWTSVIDResponse.Builder b = JWTSVIDResponse.newBuilder();
+    try {
+      for (Map.Entry<Entry, X509Svid> e : mine) {
+        String token = agent.signJwtSvid(e.getKey().getId(), request.getAudienceList());
+        b.addSvids(JWTSVID.newBuilder().setSpiffeId(e.getKey().getSpiffeId()).setSvid(token)
+            .setHint(e.getKey().getHint()));
+      }
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(Status.UNAVAILABLE.withDescription("cannot get a JWT-SVID from the server: "
+          + e.getStatus().getCode() + " " + e.getStatus().getDescription()).asRuntimeException());
+      return;
+    }
+    out.onNext(b.build());
+    out.onCompleted();
   }
 
   @Override
   public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> out) {
-    out.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNIMPLEMENTED).asRuntimeException());
+    Set<String> selectors = SELECTORS.get();
+    stream(out, () -> {
+      if (agent.entitled(selectors).isEmpty()) {
+        return null;
+      }
+      TrustmeshAgent.Snapshot s = agent.snapshot();
+      return JWTBundlesResponse.newBuilder().putBundles(s.trustDomain().idString(),
+          ByteString.copyFromUtf8(s.jwks())).build();
+    }, selectors);
   }
 
   @Override
   public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> out) {
-    out.onError(Status.UNIMPLEMENTED.withDescription(JWT_UNIMPLEMENTED).asRuntimeException());
+    if (request.getAudience().isEmpty() || request.getSvid().isEmpty()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(request.getAudience().isEmpty()
+          ? "audience must be specified" : "svid must be specified").asRuntimeException());
+      return;
+    }
+    JwtSvids.Claims claims;
+    try {
+      claims = JwtSvids.validate(request.getSvid(), request.getAudience(), agent.snapshot().jwks(),
+          agent.clock().instant());
+    } catch (IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    Struct.Builder struct = Struct.newBuilder();
+    claims.all().forEach((k, v) -> struct.putFields(k, value(v)));
+    out.onNext(ValidateJWTSVIDResponse.newBuilder().setSpiffeId(claims.subject()).setClaims(struct).build());
+    out.onCompleted();
+  }
+
+  private static Value value(Object v) {
+    if (v instanceof Number n) {
+      return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+    }
+    if (v instanceof Boolean b) {
+      return Value.newBuilder().setBoolValue(b).build();
+    }
+    if (v instanceof List<?> l) {
+      ListValue.Builder lb = ListValue.newBuilder();
+      l.forEach(x -> lb.addValues(value(x)));
+      return Value.newBuilder().setListValue(lb).build();
+    }
+    return Value.newBuilder().setStringValue(String.valueOf(v)).build();
   }
 }

@@ -59,9 +59,11 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   private final Clock clock;
   private final Duration svidTtl;
   private final Metrics metrics;
+  private final io.trustmesh.server.ca.JwtAuthority jwt;
 
   NodeService(DataStore store, SigningAuthority authority, Issuer issuer, Clock clock, Duration svidTtl,
-      Metrics metrics) {
+      Metrics metrics, io.trustmesh.server.ca.JwtAuthority jwt) {
+    this.jwt = jwt;
     this.store = store;
     this.authority = authority;
     this.issuer = issuer;
@@ -72,7 +74,8 @@ final class NodeService extends NodeGrpc.NodeImplBase {
 
   Bundle bundle() {
     return Bundle.newBuilder().setTrustDomain(authority.trustDomain().name())
-        .addAllX509Authorities(Der.each(authority.bundle())).setSequence(authority.bundleSequence()).build();
+        .addAllX509Authorities(Der.each(authority.bundle())).setSequence(authority.bundleSequence())
+        .setJwtAuthoritiesJwks(jwt.jwks()).build();
   }
 
   @Override
@@ -160,6 +163,29 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     } catch (RuntimeException e) {
       out.onError(asStatus(e));
     }
+  }
+
+  @Override
+  public void signJwtSvid(io.trustmesh.api.node.proto.SignJwtSvidRequest request,
+      StreamObserver<io.trustmesh.api.node.proto.SignJwtSvidResponse> out) {
+    SpiffeId agent = AGENT.get();
+    Optional<RegistrationEntry> e = store.entry(request.getEntryId());
+    if (e.isEmpty() || !e.get().parentId().equals(agent)) {
+      metrics.failures.incrementAndGet();
+      out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + request.getEntryId()
+          + " grants a JWT-SVID to agent " + agent).asRuntimeException());
+      return;
+    }
+    if (request.getAudienceCount() == 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("a JWT-SVID needs at least one audience").asRuntimeException());
+      return;
+    }
+    String token = jwt.sign(e.get().spiffeId(), request.getAudienceList(), io.trustmesh.server.ca.JwtAuthority.DEFAULT_TTL);
+    store.audit(new AuditEvent(clock.instant(), "jwt_svid.issue", agent.toString(), e.get().spiffeId().toString(),
+        "audience " + request.getAudienceList()));
+    out.onNext(io.trustmesh.api.node.proto.SignJwtSvidResponse.newBuilder().setSpiffeId(e.get().spiffeId().toString())
+        .setToken(token).build());
+    out.onCompleted();
   }
 
   static StatusRuntimeException asStatus(RuntimeException e) {

@@ -96,7 +96,11 @@ public final class TrustmeshServer implements AutoCloseable {
   private HttpsServer bundleServer;
   private volatile boolean closed;
 
-  private TrustmeshServer(ServerConfig config, DataStore store, SigningAuthority authority) {
+  private final io.trustmesh.server.ca.JwtAuthority jwt;
+
+  private TrustmeshServer(ServerConfig config, DataStore store, SigningAuthority authority,
+      io.trustmesh.server.ca.JwtAuthority jwt) {
+    this.jwt = jwt;
     this.config = config;
     this.store = store;
     this.authority = authority;
@@ -122,7 +126,7 @@ public final class TrustmeshServer implements AutoCloseable {
       SigningAuthority authority = new SigningAuthority(config.trustDomain, upstream, config.caTtl,
           io.trustmesh.server.ca.RotationSchedule.maxSvidTtl(config.caTtl), keys, store, config.clock);
       authority.rotate();
-      server = new TrustmeshServer(config, store, authority);
+      server = new TrustmeshServer(config, store, authority, io.trustmesh.server.ca.JwtAuthority.load(keys, config.clock));
       server.renewServerSvid(true);
       server.startListeners();
       return server;
@@ -170,7 +174,7 @@ public final class TrustmeshServer implements AutoCloseable {
           .workerEventLoopGroup(nodeGroup)
           .sslContext(tls.build())
           .addService(ServerInterceptors.intercept(
-              new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics),
+              new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt),
               NodeService.authenticator(store)))
           .build()
           .start();
@@ -275,7 +279,7 @@ public final class TrustmeshServer implements AutoCloseable {
   }
 
   private GetBundleResponse bundleResponse() {
-    NodeService ns = new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics);
+    NodeService ns = new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt);
     return GetBundleResponse.newBuilder().setBundle(ns.bundle()).setSpiffeJson(spiffeBundleJson()).build();
   }
 

@@ -48,6 +48,19 @@ public final class Cache {
     AtomicFiles.write(dir.resolve("bundle.pem"), Pem.encodeCertificates(bundle), false);
   }
 
+  public String jwks() {
+    Path f = dir.resolve("jwt_bundle.json");
+    try {
+      return Files.exists(f) ? Files.readString(f) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public void saveJwks(String jwks) {
+    AtomicFiles.write(dir.resolve("jwt_bundle.json"), jwks.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+  }
+
   public List<Entry> entries() {
     Path f = dir.resolve("entries.pb");
     if (!Files.exists(f)) {
