@@ -54,12 +54,38 @@ class CaRotationOverlapTest {
       List<X509Certificate> bundleBeforePrepare = agent.snapshot().bundle();
       X509Certificate oldRoot = bundleBeforePrepare.get(0);
       assertThat(bundleBeforePrepare).hasSize(1);
+      // A workload watching FetchX509Bundles gets a full update when the bundle changes.
+      java.util.concurrent.BlockingQueue<io.trustmesh.api.workload.proto.X509BundlesResponse> pushed =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      io.grpc.ManagedChannel watch = io.trustmesh.api.grpc.UnixSockets.channel(agent.socketPath());
+      io.grpc.Metadata h = new io.grpc.Metadata();
+      h.put(io.trustmesh.api.workload.WorkloadApi.SECURITY_HEADER, "true");
+      io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc.newStub(watch)
+          .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h))
+          .fetchX509Bundles(io.trustmesh.api.workload.proto.X509BundlesRequest.getDefaultInstance(),
+              new io.grpc.stub.StreamObserver<>() {
+                @Override
+                public void onNext(io.trustmesh.api.workload.proto.X509BundlesResponse r) {
+                  pushed.add(r);
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+              });
+      assertThat(io.trustmesh.api.grpc.Der.certificates(pushed.poll(10, java.util.concurrent.TimeUnit.SECONDS)
+          .getBundlesOrThrow("spiffe://example.org"))).containsExactly(oldRoot);
 
       // 31h: the successor is prepared and published; the old CA still signs.
       stepTo(t0.plus(Duration.ofHours(31)), clock, cp, agent);
       List<X509Certificate> bundleBeforeActivation = agent.snapshot().bundle();
       assertThat(bundleBeforeActivation).hasSize(2).contains(oldRoot);
       X509Certificate newRoot = bundleBeforeActivation.stream().filter(c -> !c.equals(oldRoot)).findFirst().orElseThrow();
+      assertThat(io.trustmesh.api.grpc.Der.certificates(pushed.poll(10, java.util.concurrent.TimeUnit.SECONDS)
+          .getBundlesOrThrow("spiffe://example.org"))).as("pushed on the stream").containsExactlyInAnyOrder(oldRoot, newRoot);
+      watch.shutdownNow();
       assertThat(signedBy(svid(agent), oldRoot)).isTrue();
 
       // 49h: the last SVIDs of the old CA.
