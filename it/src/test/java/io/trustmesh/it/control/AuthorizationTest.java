@@ -69,6 +69,26 @@ class AuthorizationTest {
   }
 
   @Test
+  void executablePathAndHashSelectorsMatchTheCallingProcess() throws Exception {
+    Path exe = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/exe"));
+    String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(java.nio.file.Files.readAllBytes(exe)));
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      cp.entry("spiffe://example.org/java", ControlPlane.AGENT_ID, Duration.ZERO,
+          "unix:uid:" + UID, "unix:path:" + exe, "unix:sha256:" + sha256);
+      cp.entry("spiffe://example.org/other-binary", ControlPlane.AGENT_ID, Duration.ZERO,
+          "unix:uid:" + UID, "unix:sha256:" + "0".repeat(64));
+      TrustmeshAgent a = cp.startAgent(cp.agentConfig("a", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.snapshot().svids().size() == 2);
+
+      var response = Workloads.fetchOnce(a.socketPath(), true);
+      assertThat(response.getSvidsList()).extracting(s -> s.getSpiffeId())
+          .containsExactly("spiffe://example.org/java");
+    }
+  }
+
+  @Test
   void callsWithoutTheSecurityHeaderAreRefused() {
     try (ControlPlane cp = new ControlPlane(dir)) {
       cp.startServer();
