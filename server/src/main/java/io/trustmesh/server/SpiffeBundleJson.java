@@ -23,9 +23,17 @@ public final class SpiffeBundleJson {
 
   private SpiffeBundleJson() {}
 
-  public static String render(List<X509Certificate> authorities, long sequence, Duration refreshHint) {
+  /** The X.509 authorities, plus the JWT authorities of {@code jwks} (a JWK set; may be empty). */
+  public static String render(List<X509Certificate> authorities, String jwks, long sequence, Duration refreshHint) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode keys = root.putArray("keys");
+    if (jwks != null && !jwks.isBlank()) {
+      try {
+        JSON.readTree(jwks).path("keys").forEach(k -> keys.add(((ObjectNode) k.deepCopy()).put("use", "jwt-svid")));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("malformed JWT authorities: " + e.getMessage(), e);
+      }
+    }
     for (X509Certificate c : authorities) {
       ObjectNode k = keys.addObject();
       k.put("use", "x509-svid");

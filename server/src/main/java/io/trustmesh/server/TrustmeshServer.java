@@ -275,7 +275,8 @@ public final class TrustmeshServer implements AutoCloseable {
   }
 
   String spiffeBundleJson() {
-    return SpiffeBundleJson.render(authority.bundle(), authority.bundleSequence(), BUNDLE_REFRESH_HINT);
+    return SpiffeBundleJson.render(authority.bundle(), jwt.jwks(), authority.bundleSequence(),
+        BUNDLE_REFRESH_HINT);
   }
 
   private GetBundleResponse bundleResponse() {

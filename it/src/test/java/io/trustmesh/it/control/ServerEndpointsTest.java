@@ -47,8 +47,18 @@ class ServerEndpointsTest {
       assertThat(curl.exitValue()).as(body).isZero();
       JsonNode json = new ObjectMapper().readTree(body);
       assertThat(json.get("spiffe_refresh_hint").asLong()).isPositive();
-      JsonNode key = json.get("keys").get(0);
-      assertThat(key.get("use").asText()).isEqualTo("x509-svid");
+      JsonNode key = null;
+      JsonNode jwtKey = null;
+      for (JsonNode k : json.get("keys")) {
+        if (k.get("use").asText().equals("x509-svid")) {
+          key = k;
+        } else if (k.get("use").asText().equals("jwt-svid")) {
+          jwtKey = k;
+        }
+      }
+      assertThat(key).as("an x509-svid key in %s", body).isNotNull();
+      assertThat(jwtKey).as("a jwt-svid key in %s", body).isNotNull();
+      assertThat(jwtKey.get("kid").asText()).isNotEmpty();
       assertThat(key.get("kty").asText()).isEqualTo("EC");
       assertThat(Base64.getDecoder().decode(key.get("x5c").get(0).asText()))
           .isEqualTo(cp.server.authority().bundle().get(0).getEncoded());
