@@ -18,6 +18,11 @@ import picocli.CommandLine.ScopeType;
       CaCommand.class,
       CertCommand.class,
       DemoCommand.class,
+      ServerCommand.class,
+      AgentCommand.class,
+      TokenCommand.class,
+      EntryCommand.class,
+      BundleCommand.class,
       VersionCommand.class,
     },
     footer = {

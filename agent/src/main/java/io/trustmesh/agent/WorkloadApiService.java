@@ -1,0 +1,249 @@
+package io.trustmesh.agent;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.unix.PeerCredentials;
+import io.trustmesh.agent.internal.PeerCredentialsNegotiator;
+import io.trustmesh.agent.internal.UnixAttestor;
+import io.trustmesh.api.grpc.Der;
+import io.trustmesh.api.node.proto.Entry;
+import io.trustmesh.api.workload.WorkloadApi;
+import io.trustmesh.api.workload.proto.JWTBundlesRequest;
+import io.trustmesh.api.workload.proto.JWTBundlesResponse;
+import io.trustmesh.api.workload.proto.JWTSVIDRequest;
+import io.trustmesh.api.workload.proto.JWTSVID;
+import io.trustmesh.api.workload.proto.JWTSVIDResponse;
+import io.trustmesh.api.jwt.JwtSvids;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc;
+import io.trustmesh.api.workload.proto.ValidateJWTSVIDRequest;
+import io.trustmesh.api.workload.proto.ValidateJWTSVIDResponse;
+import io.trustmesh.api.workload.proto.X509BundlesRequest;
+import io.trustmesh.api.workload.proto.X509BundlesResponse;
+import io.trustmesh.api.workload.proto.X509SVID;
+import io.trustmesh.api.workload.proto.X509SVIDRequest;
+import io.trustmesh.api.workload.proto.X509SVIDResponse;
+import io.trustmesh.core.svid.X509Svid;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SPIFFE Workload API as the agent serves it. Every call must carry the
+ * {@code workload.spiffe.io: true} header; the caller is attested from its unix peer credentials
+ * and gets exactly the SVIDs of the entries whose selectors it matches. The streaming calls push a
+ * full update on every rotation.
+ */
+final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadApiService.class);
+  static final Context.Key<Set<String>> SELECTORS = Context.key("trustmesh-workload-selectors");
+
+  private final TrustmeshAgent agent;
+
+  WorkloadApiService(TrustmeshAgent agent) {
+    this.agent = agent;
+  }
+
+  /** Checks the security header and attests the caller. */
+  static ServerInterceptor attestor() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, S> ServerCall.Listener<Q> interceptCall(ServerCall<Q, S> call, Metadata headers,
+          ServerCallHandler<Q, S> next) {
+        if (!"true".equals(headers.get(WorkloadApi.SECURITY_HEADER))) {
+          call.close(Status.INVALID_ARGUMENT.withDescription("security header missing from request"), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        PeerCredentials creds = call.getAttributes().get(PeerCredentialsNegotiator.PEER_CREDENTIALS);
+        if (creds == null) {
+          call.close(Status.PERMISSION_DENIED.withDescription("cannot read the caller's peer credentials"),
+              new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        Set<String> selectors = UnixAttestor.selectors(creds);
+        return Contexts.interceptCall(Context.current().withValue(SELECTORS, selectors), call, headers, next);
+      }
+    };
+  }
+
+  private static final Status NOTHING = Status.PERMISSION_DENIED.withDescription("no identity issued");
+
+  @Override
+  public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> out) {
+    Set<String> selectors = SELECTORS.get();
+    stream(out, () -> {
+      List<Map.Entry<Entry, X509Svid>> mine = agent.entitled(selectors);
+      if (mine.isEmpty()) {
+        return null;
+      }
+      ByteString bundle = Der.concat(agent.snapshot().bundle());
+      X509SVIDResponse.Builder b = X509SVIDResponse.newBuilder();
+      for (Map.Entry<Entry, X509Svid> e : mine) {
+        X509Svid s = e.getValue();
+        b.addSvids(X509SVID.newBuilder().setSpiffeId(s.spiffeId().toString()).setX509Svid(Der.concat(s.chain()))
+            .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded())).setBundle(bundle)
+            .setHint(e.getKey().getHint()));
+      }
+      return b.build();
+    }, selectors);
+  }
+
+  @Override
+  public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> out) {
+    Set<String> selectors = SELECTORS.get();
+    stream(out, () -> {
+      if (agent.entitled(selectors).isEmpty()) {
+        return null;
+      }
+      TrustmeshAgent.Snapshot s = agent.snapshot();
+      List<X509Certificate> bundle = s.bundle();
+      return X509BundlesResponse.newBuilder().putBundles(s.trustDomain().idString(), Der.concat(bundle)).build();
+    }, selectors);
+  }
+
+  /**
+   * Sends the current answer, then a new one after every agent update that changes it; ends the
+   * stream with PermissionDenied when the caller is (or becomes) entitled to nothing.
+   */
+  private <T> void stream(StreamObserver<T> out, Supplier<T> answer, Set<String> selectors) {
+    ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) out;
+    T first = answer.get();
+    if (first == null) {
+      LOG.info("Workload API: nothing for a caller with selectors {}", selectors);
+      out.onError(NOTHING.asRuntimeException());
+      return;
+    }
+    Object lock = new Object();
+    Object[] last = {first};
+    boolean[] done = {false};
+    synchronized (lock) {
+      out.onNext(first);
+    }
+    AutoCloseable[] subscription = new AutoCloseable[1];
+    subscription[0] = agent.onUpdate(() -> {
+      synchronized (lock) {
+        if (done[0] || call.isCancelled()) {
+          return;
+        }
+        T next = answer.get();
+        if (next == null) {
+          done[0] = true;
+          out.onError(NOTHING.asRuntimeException());
+          close(subscription[0]);
+        } else if (!next.equals(last[0])) {
+          last[0] = next;
+          out.onNext(next);
+        }
+      }
+    });
+    call.setOnCancelHandler(() -> {
+      synchronized (lock) {
+        done[0] = true;
+      }
+      close(subscription[0]);
+    });
+  }
+
+  private static void close(AutoCloseable c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (Exception ignored) {
+      // removing a listener cannot fail
+    }
+  }
+
+  @Override
+  public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> out) {
+    Set<String> selectors = SELECTORS.get();
+    if (request.getAudienceCount() == 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified").asRuntimeException());
+      return;
+    }
+    List<Map.Entry<Entry, X509Svid>> mine = agent.entitled(selectors).stream()
+        .filter(e -> request.getSpiffeId().isEmpty() || request.getSpiffeId().equals(e.getKey().getSpiffeId()))
+        .toList();
+    if (mine.isEmpty()) {
+      out.onError(NOTHING.asRuntimeException());
+      return;
+    }
+    JWTSVIDResponse.Builder b = JWTSVIDResponse.newBuilder();
+    try {
+      for (Map.Entry<Entry, X509Svid> e : mine) {
+        String token = agent.signJwtSvid(e.getKey().getId(), request.getAudienceList());
+        b.addSvids(JWTSVID.newBuilder().setSpiffeId(e.getKey().getSpiffeId()).setSvid(token)
+            .setHint(e.getKey().getHint()));
+      }
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(Status.UNAVAILABLE.withDescription("cannot get a JWT-SVID from the server: "
+          + e.getStatus().getCode() + " " + e.getStatus().getDescription()).asRuntimeException());
+      return;
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> out) {
+    Set<String> selectors = SELECTORS.get();
+    stream(out, () -> {
+      if (agent.entitled(selectors).isEmpty()) {
+        return null;
+      }
+      TrustmeshAgent.Snapshot s = agent.snapshot();
+      return JWTBundlesResponse.newBuilder().putBundles(s.trustDomain().idString(),
+          ByteString.copyFromUtf8(s.jwks())).build();
+    }, selectors);
+  }
+
+  @Override
+  public void validateJWTSVID(ValidateJWTSVIDRequest request, StreamObserver<ValidateJWTSVIDResponse> out) {
+    if (request.getAudience().isEmpty() || request.getSvid().isEmpty()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(request.getAudience().isEmpty()
+          ? "audience must be specified" : "svid must be specified").asRuntimeException());
+      return;
+    }
+    JwtSvids.Claims claims;
+    try {
+      claims = JwtSvids.validate(request.getSvid(), request.getAudience(), agent.snapshot().jwks(),
+          agent.clock().instant());
+    } catch (IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    Struct.Builder struct = Struct.newBuilder();
+    claims.all().forEach((k, v) -> struct.putFields(k, value(v)));
+    out.onNext(ValidateJWTSVIDResponse.newBuilder().setSpiffeId(claims.subject()).setClaims(struct).build());
+    out.onCompleted();
+  }
+
+  private static Value value(Object v) {
+    if (v instanceof Number n) {
+      return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+    }
+    if (v instanceof Boolean b) {
+      return Value.newBuilder().setBoolValue(b).build();
+    }
+    if (v instanceof List<?> l) {
+      ListValue.Builder lb = ListValue.newBuilder();
+      l.forEach(x -> lb.addValues(value(x)));
+      return Value.newBuilder().setListValue(lb).build();
+    }
+    return Value.newBuilder().setStringValue(String.valueOf(v)).build();
+  }
+}

@@ -1,0 +1,108 @@
+package io.trustmesh.api.admin;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.trustmesh.api.admin.proto.AdminGrpc;
+import io.trustmesh.api.admin.proto.CreateEntryRequest;
+import io.trustmesh.api.admin.proto.CreateJoinTokenRequest;
+import io.trustmesh.api.admin.proto.CreateJoinTokenResponse;
+import io.trustmesh.api.admin.proto.GetBundleRequest;
+import io.trustmesh.api.admin.proto.GetBundleResponse;
+import io.trustmesh.api.admin.proto.GetEntryRequest;
+import io.trustmesh.api.admin.proto.ListEntriesRequest;
+import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.node.proto.Entry;
+import io.trustmesh.core.BadInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client of the server's admin API on its unix socket (what {@code trustmesh token},
+ * {@code entry} and {@code bundle} use). Errors the server reports as invalid input or not found
+ * become {@link BadInputException}s carrying the server's one-line message.
+ */
+public final class AdminClient implements AutoCloseable {
+  public static final String DEFAULT_SOCKET = "/tmp/trustmesh/admin.sock";
+  private final ManagedChannel channel;
+  private final AdminGrpc.AdminBlockingStub stub;
+  private final Path socket;
+
+  private AdminClient(Path socket) {
+    this.socket = socket;
+    this.channel = UnixSockets.channel(socket);
+    this.stub = AdminGrpc.newBlockingStub(channel);
+  }
+
+  public static AdminClient connect(Path socket) {
+    if (!Files.exists(socket)) {
+      throw new BadInputException("admin socket " + socket + " does not exist; is 'trustmesh server' running"
+          + " (see --admin-socket)?");
+    }
+    return new AdminClient(socket);
+  }
+
+  private AdminGrpc.AdminBlockingStub call() {
+    return stub.withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  private interface Rpc<T> {
+    T run();
+  }
+
+  private <T> T rpc(Rpc<T> r) {
+    try {
+      return r.run();
+    } catch (StatusRuntimeException e) {
+      Status s = e.getStatus();
+      String msg = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+      if (s.getCode() == Status.Code.INVALID_ARGUMENT || s.getCode() == Status.Code.NOT_FOUND) {
+        throw new BadInputException(msg);
+      }
+      if (s.getCode() == Status.Code.UNAVAILABLE) {
+        throw new BadInputException("cannot reach the server on " + socket + ": " + msg);
+      }
+      throw new IllegalStateException("server: " + s.getCode() + ": " + msg, e);
+    }
+  }
+
+  public CreateJoinTokenResponse createJoinToken(String spiffeId, Duration ttl) {
+    return rpc(() -> call().createJoinToken(CreateJoinTokenRequest.newBuilder().setSpiffeId(spiffeId)
+        .setTtlSeconds(ttl == null ? 0 : ttl.toSeconds()).build()));
+  }
+
+  public Entry createEntry(Entry entry) {
+    return rpc(() -> call().createEntry(CreateEntryRequest.newBuilder().setEntry(entry).build()));
+  }
+
+  public List<Entry> listEntries(String parentId, String spiffeId) {
+    return rpc(() -> call().listEntries(ListEntriesRequest.newBuilder()
+        .setParentId(parentId == null ? "" : parentId).setSpiffeId(spiffeId == null ? "" : spiffeId).build())
+        .getEntriesList());
+  }
+
+  public Entry getEntry(String id) {
+    return rpc(() -> call().getEntry(GetEntryRequest.newBuilder().setId(id).build()));
+  }
+
+  public Entry deleteEntry(String id) {
+    return rpc(() -> call().deleteEntry(GetEntryRequest.newBuilder().setId(id).build()));
+  }
+
+  public GetBundleResponse bundle() {
+    return rpc(() -> call().getBundle(GetBundleRequest.getDefaultInstance()));
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

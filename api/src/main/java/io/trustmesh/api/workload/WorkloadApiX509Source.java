@@ -1,0 +1,207 @@
+package io.trustmesh.api.workload;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.trustmesh.api.grpc.Der;
+import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc;
+import io.trustmesh.api.workload.proto.X509SVID;
+import io.trustmesh.api.workload.proto.X509SVIDRequest;
+import io.trustmesh.api.workload.proto.X509SVIDResponse;
+import io.trustmesh.api.x509.X509Source;
+import io.trustmesh.core.bundle.X509Bundle;
+import io.trustmesh.core.bundle.X509BundleSet;
+import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.svid.X509Svid;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link X509Source} fed by the SPIFFE Workload API: it keeps a {@code FetchX509SVID} stream
+ * open to the agent's unix socket and swaps in every update the agent pushes (on each rotation).
+ * When the stream breaks it reconnects with exponential backoff and keeps serving the last good
+ * SVID meanwhile.
+ *
+ * <pre>{@code
+ * try (X509Source source = WorkloadApiX509Source.connect(WorkloadApi.defaultEndpoint(), Duration.ofSeconds(10))) {
+ *   X509Svid svid = source.svid();
+ * }
+ * }</pre>
+ */
+public final class WorkloadApiX509Source implements X509Source {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadApiX509Source.class);
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private record State(X509Svid svid, X509BundleSet bundles) {}
+
+  private final ManagedChannel channel;
+  private final SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub stub;
+  private final Optional<SpiffeId> wanted;
+  private final AtomicReference<State> state = new AtomicReference<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService retry =
+      Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-workload-api-retry"));
+  private final CountDownLatch first = new CountDownLatch(1);
+  private final AtomicReference<Status> lastError = new AtomicReference<>();
+  private volatile boolean closed;
+  private volatile Duration backoff = MIN_BACKOFF;
+
+  private WorkloadApiX509Source(String address, Optional<SpiffeId> wanted) {
+    this.wanted = wanted;
+    this.channel = UnixSockets.channel(WorkloadApi.socketPath(address));
+    Metadata headers = new Metadata();
+    headers.put(WorkloadApi.SECURITY_HEADER, "true");
+    this.stub = SpiffeWorkloadAPIGrpc.newStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /** Connects and waits up to {@code timeout} for the first SVID; the first one the agent lists is used. */
+  public static WorkloadApiX509Source connect(String address, Duration timeout) {
+    return connect(address, Optional.empty(), timeout);
+  }
+
+  /**
+   * Connects and waits up to {@code timeout} for the first SVID.
+   *
+   * @param spiffeId pick this identity when the workload is entitled to several
+   * @throws WorkloadApiException when no SVID arrived in time (naming the last error)
+   */
+  public static WorkloadApiX509Source connect(String address, Optional<SpiffeId> spiffeId, Duration timeout) {
+    WorkloadApiX509Source source = new WorkloadApiX509Source(address, spiffeId);
+    source.open();
+    try {
+      if (!source.first.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        Status last = source.lastError.get();
+        source.close();
+        throw new WorkloadApiException("no X.509-SVID from the Workload API at " + address + " within "
+            + timeout.toSeconds() + "s" + (last == null ? "" : ": " + describe(last)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      source.close();
+      throw new WorkloadApiException("interrupted while waiting for the Workload API at " + address);
+    }
+    return source;
+  }
+
+  private void open() {
+    if (closed) {
+      return;
+    }
+    stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver<>() {
+      @Override
+      public void onNext(X509SVIDResponse response) {
+        try {
+          update(response);
+          backoff = MIN_BACKOFF;
+        } catch (RuntimeException e) {
+          LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        Status s = Status.fromThrowable(t);
+        lastError.set(s);
+        if (!closed) {
+          LOG.debug("Workload API stream ended: {}; retrying in {} ms", describe(s), backoff.toMillis());
+          scheduleReopen();
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!closed) {
+          scheduleReopen();
+        }
+      }
+    });
+  }
+
+  private void scheduleReopen() {
+    Duration d = backoff;
+    backoff = d.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d.multipliedBy(2);
+    try {
+      retry.schedule(this::open, d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  private void update(X509SVIDResponse response) {
+    if (response.getSvidsCount() == 0) {
+      throw new IllegalArgumentException("the response carries no SVID");
+    }
+    X509SVID chosen = response.getSvidsList().stream()
+        .filter(s -> wanted.isEmpty() || wanted.get().toString().equals(s.getSpiffeId()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no SVID for " + wanted.orElseThrow()));
+    X509Svid svid = X509Svid.of(Der.certificates(chosen.getX509Svid()), Der.privateKey(chosen.getX509SvidKey()),
+        "the Workload API response for " + chosen.getSpiffeId());
+    List<X509Bundle> bundles = new ArrayList<>();
+    bundles.add(new X509Bundle(svid.spiffeId().trustDomain(), Der.certificates(chosen.getBundle())));
+    for (Map.Entry<String, com.google.protobuf.ByteString> e : response.getFederatedBundlesMap().entrySet()) {
+      bundles.add(new X509Bundle(TrustDomain.parse(e.getKey()), Der.certificates(e.getValue())));
+    }
+    state.set(new State(svid, X509BundleSet.of(bundles)));
+    first.countDown();
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("an X509Source listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  private static String describe(Status s) {
+    return s.getCode() + (s.getDescription() == null ? "" : " (" + s.getDescription() + ")");
+  }
+
+  @Override
+  public X509Svid svid() {
+    return current().svid();
+  }
+
+  @Override
+  public X509BundleSet bundles() {
+    return current().bundles();
+  }
+
+  private State current() {
+    State s = state.get();
+    if (s == null) {
+      throw new IllegalStateException("no X.509-SVID received yet");
+    }
+    return s;
+  }
+
+  @Override
+  public AutoCloseable subscribe(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    retry.shutdownNow();
+    channel.shutdownNow();
+  }
+}

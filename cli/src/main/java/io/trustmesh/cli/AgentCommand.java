@@ -1,0 +1,93 @@
+package io.trustmesh.cli;
+
+import io.trustmesh.agent.AgentConfig;
+import io.trustmesh.agent.TrustmeshAgent;
+import io.trustmesh.api.workload.WorkloadApi;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+      "Run the trustmesh node agent: attest to the server with a one-time join token, keep the",
+      "agent SVID and the workload SVIDs renewed (at half-life, with jitter), and serve them on the",
+      "SPIFFE Workload API to local processes whose uid/gid/pid/executable match an entry's selectors.",
+      "While the server is down it serves cached SVIDs (also after a restart) and retries with backoff.",
+      "With --write-dir it also writes svid.pem, svid_key.pem and svid_bundle.pem, like spiffe-helper.",
+      "",
+      "Example:",
+      "  trustmesh agent --server 127.0.0.1:8081 --trust-bundle bundle.pem \\",
+      "      --join-token 3f2a... --data-dir /var/lib/trustmesh/agent",
+      "  (bundle.pem from: trustmesh bundle show > bundle.pem)"
+    })
+final class AgentCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--server", required = true, paramLabel = "ADDR:PORT", description = "The server's node API.")
+  String server;
+
+  @Option(names = "--trust-bundle", paramLabel = "F",
+      description = "Roots to trust the server with at first contact (PEM), like SPIRE's trust_bundle_path.")
+  Path trustBundle;
+
+  @Option(names = "--join-token", paramLabel = "TOKEN",
+      description = "One-time token from 'trustmesh token create'; not needed once the agent has attested.")
+  String joinToken;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+      description = "The agent's cache (its SVID, the bundle, workload SVIDs).")
+  Path dataDir;
+
+  @Option(names = "--socket", paramLabel = "unix:///PATH",
+      description = "Workload API socket (default: $" + WorkloadApi.ENDPOINT_ENV + ", else "
+          + WorkloadApi.DEFAULT_SOCKET + ").")
+  String socket;
+
+  @Option(names = "--write-dir", paramLabel = "DIR",
+      description = "Also write svid.pem, svid_key.pem (0600) and svid_bundle.pem here on every rotation.")
+  Path writeDir;
+
+  @Option(names = "--write-spiffe-id", paramLabel = "ID",
+      description = "Which identity to write (default: the first entry's).")
+  String writeSpiffeId;
+
+  @Option(names = "--on-update-exec", paramLabel = "CMD",
+      description = "Run this (with sh -c) after every write, e.g. 'systemctl reload nginx'.")
+  String onUpdateExec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    AgentConfig c = new AgentConfig();
+    c.server = server;
+    c.trustBundle = trustBundle;
+    c.joinToken = Optional.ofNullable(joinToken);
+    c.dataDir = dataDir;
+    if (socket != null) {
+      c.socket = socket;
+    }
+    WorkloadApi.socketPath(c.socket);
+    c.writeDir = Optional.ofNullable(writeDir);
+    c.writeSpiffeId = Optional.ofNullable(writeSpiffeId);
+    c.onUpdateExec = Optional.ofNullable(onUpdateExec);
+    if ((writeSpiffeId != null || onUpdateExec != null) && writeDir == null) {
+      throw new io.trustmesh.core.BadInputException("--write-spiffe-id and --on-update-exec need --write-dir");
+    }
+    Logging.daemon();
+    TrustmeshAgent agent = TrustmeshAgent.start(c);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      stopped.countDown();
+    }, "trustmesh-agent-shutdown"));
+    spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
+        + agent.socketPath());
+    spec.commandLine().getErr().flush();
+    stopped.await();
+    return Main.OK;
+  }
+}

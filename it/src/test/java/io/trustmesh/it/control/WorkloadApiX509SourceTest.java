@@ -1,0 +1,56 @@
+package io.trustmesh.it.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.trustmesh.agent.TrustmeshAgent;
+import io.trustmesh.api.workload.WorkloadApiException;
+import io.trustmesh.api.workload.WorkloadApiX509Source;
+import io.trustmesh.core.spiffe.SpiffeId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The api module's Workload-API-backed X509Source (what the proxy's --workload-api uses), against our agent. */
+class WorkloadApiX509SourceTest {
+  static final int UID = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+  @TempDir Path dir;
+
+  @Test
+  void followsRotationsAndNotifiesSubscribers() {
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      cp.entry("spiffe://example.org/api", ControlPlane.AGENT_ID, Duration.ofSeconds(4), "unix:uid:" + UID);
+      TrustmeshAgent agent = cp.startAgent(cp.agentConfig("agent", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      await().atMost(Duration.ofSeconds(20)).until(() -> !agent.snapshot().svids().isEmpty());
+
+      try (WorkloadApiX509Source source = WorkloadApiX509Source.connect("unix://" + agent.socketPath(),
+          Duration.ofSeconds(10))) {
+        assertThat(source.svid().spiffeId()).isEqualTo(SpiffeId.parse("spiffe://example.org/api"));
+        assertThat(source.bundles().forTrustDomain(ControlPlane.TD)).hasValueSatisfying(b ->
+            assertThat(b.authorities()).containsExactlyInAnyOrderElementsOf(cp.server.authority().bundle()));
+        AtomicInteger updates = new AtomicInteger();
+        source.subscribe(updates::incrementAndGet);
+        String first = source.svid().leaf().getSerialNumber().toString(16);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+            !source.svid().leaf().getSerialNumber().toString(16).equals(first));
+        assertThat(updates.get()).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void saysWhyWhenNothingIsGranted() {
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      TrustmeshAgent agent = cp.startAgent(cp.agentConfig("agent", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      assertThatThrownBy(() -> WorkloadApiX509Source.connect("unix://" + agent.socketPath(), Duration.ofSeconds(2)))
+          .isInstanceOf(WorkloadApiException.class)
+          .hasMessageContaining("PERMISSION_DENIED");
+    }
+  }
+}

@@ -1,0 +1,228 @@
+package io.trustmesh.server;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.trustmesh.api.grpc.Der;
+import io.trustmesh.api.node.proto.AttestRequest;
+import io.trustmesh.api.node.proto.AttestResponse;
+import io.trustmesh.api.node.proto.Bundle;
+import io.trustmesh.api.node.proto.FetchEntriesRequest;
+import io.trustmesh.api.node.proto.FetchEntriesResponse;
+import io.trustmesh.api.node.proto.NodeGrpc;
+import io.trustmesh.api.node.proto.RenewAgentRequest;
+import io.trustmesh.api.node.proto.SignX509SvidsRequest;
+import io.trustmesh.api.node.proto.SignX509SvidsResponse;
+import io.trustmesh.api.node.proto.SignedSvid;
+import io.trustmesh.api.node.proto.SvidRequest;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.ca.IssuedCertificate;
+import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.server.ca.SigningAuthority;
+import io.trustmesh.server.datastore.AttestedNode;
+import io.trustmesh.server.datastore.AuditEvent;
+import io.trustmesh.server.datastore.DataStore;
+import io.trustmesh.server.datastore.JoinToken;
+import io.trustmesh.server.datastore.RegistrationEntry;
+import io.trustmesh.server.internal.Protos;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node API: join-token attestation, agent SVID renewal, the entries an agent serves, and
+ * workload CSR signing — only for SPIFFE IDs that an entry grants to the calling agent.
+ */
+final class NodeService extends NodeGrpc.NodeImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
+  static final Context.Key<SpiffeId> AGENT = Context.key("trustmesh-agent");
+
+  private final DataStore store;
+  private final SigningAuthority authority;
+  private final Issuer issuer;
+  private final Clock clock;
+  private final Duration svidTtl;
+  private final Metrics metrics;
+  private final io.trustmesh.server.ca.JwtAuthority jwt;
+
+  NodeService(DataStore store, SigningAuthority authority, Issuer issuer, Clock clock, Duration svidTtl,
+      Metrics metrics, io.trustmesh.server.ca.JwtAuthority jwt) {
+    this.jwt = jwt;
+    this.store = store;
+    this.authority = authority;
+    this.issuer = issuer;
+    this.clock = clock;
+    this.svidTtl = svidTtl;
+    this.metrics = metrics;
+  }
+
+  Bundle bundle() {
+    return Bundle.newBuilder().setTrustDomain(authority.trustDomain().name())
+        .addAllX509Authorities(Der.each(authority.bundle())).setSequence(authority.bundleSequence())
+        .setJwtAuthoritiesJwks(jwt.jwks()).build();
+  }
+
+  @Override
+  public void attest(AttestRequest request, StreamObserver<AttestResponse> out) {
+    Optional<JoinToken> token = store.redeemJoinToken(request.getJoinToken(), clock.instant());
+    if (token.isEmpty()) {
+      metrics.attestationFailures.incrementAndGet();
+      store.audit(new AuditEvent(clock.instant(), "node.attest.refused", "join_token", "", "unknown, used or expired"));
+      out.onError(Status.PERMISSION_DENIED.withDescription("join token is unknown, already used or expired")
+          .asRuntimeException());
+      return;
+    }
+    SpiffeId id = token.get().spiffeId();
+    try {
+      IssuedCertificate c = issueAgent(id, request.getCsr().toByteArray(), "join_token");
+      store.audit(new AuditEvent(clock.instant(), "node.attest", "join_token", id.toString(), "join_token"));
+      metrics.attestations.incrementAndGet();
+      LOG.info("agent {} attested with a join token", id);
+      out.onNext(AttestResponse.newBuilder().setSpiffeId(id.toString()).addAllSvidChain(Der.each(c.chain()))
+          .setBundle(bundle()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(asStatus(e));
+    }
+  }
+
+  private IssuedCertificate issueAgent(SpiffeId id, byte[] csr, String requestedBy) {
+    IssuedCertificate c = issuer.sign(List.of(new Issuer.Request(csr, id, svidTtl, List.of())), requestedBy).get(0);
+    store.saveAttestedNode(new AttestedNode(id, "join_token", c.certificate().getSerialNumber().toString(16),
+        c.certificate().getNotAfter().toInstant(), clock.instant()));
+    return c;
+  }
+
+  @Override
+  public void renewAgent(RenewAgentRequest request, StreamObserver<AttestResponse> out) {
+    SpiffeId agent = AGENT.get();
+    try {
+      IssuedCertificate c = issueAgent(agent, request.getCsr().toByteArray(), agent.toString());
+      out.onNext(AttestResponse.newBuilder().setSpiffeId(agent.toString()).addAllSvidChain(Der.each(c.chain()))
+          .setBundle(bundle()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(asStatus(e));
+    }
+  }
+
+  @Override
+  public void fetchEntries(FetchEntriesRequest request, StreamObserver<FetchEntriesResponse> out) {
+    SpiffeId agent = AGENT.get();
+    FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder().setBundle(bundle());
+    for (RegistrationEntry e : store.listEntries(Optional.of(agent), Optional.empty())) {
+      b.addEntries(Protos.toProto(e));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void signX509Svids(SignX509SvidsRequest request, StreamObserver<SignX509SvidsResponse> out) {
+    SpiffeId agent = AGENT.get();
+    List<Issuer.Request> batch = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (SvidRequest r : request.getRequestsList()) {
+      Optional<RegistrationEntry> e = store.entry(r.getEntryId());
+      if (e.isEmpty() || !e.get().parentId().equals(agent)) {
+        metrics.failures.incrementAndGet();
+        store.audit(new AuditEvent(clock.instant(), "svid.refused", agent.toString(), r.getEntryId(),
+            "no entry grants it to this agent"));
+        out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + r.getEntryId()
+            + " grants an SVID to agent " + agent).asRuntimeException());
+        return;
+      }
+      Duration ttl = e.get().ttl().isZero() ? svidTtl : e.get().ttl();
+      batch.add(new Issuer.Request(r.getCsr().toByteArray(), e.get().spiffeId(), ttl, e.get().dnsNames()));
+      ids.add(r.getEntryId());
+    }
+    try {
+      List<IssuedCertificate> signed = issuer.sign(batch, agent.toString());
+      SignX509SvidsResponse.Builder b = SignX509SvidsResponse.newBuilder();
+      for (int i = 0; i < signed.size(); i++) {
+        b.addSvids(SignedSvid.newBuilder().setEntryId(ids.get(i)).addAllSvidChain(Der.each(signed.get(i).chain())));
+      }
+      out.onNext(b.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(asStatus(e));
+    }
+  }
+
+  @Override
+  public void signJwtSvid(io.trustmesh.api.node.proto.SignJwtSvidRequest request,
+      StreamObserver<io.trustmesh.api.node.proto.SignJwtSvidResponse> out) {
+    SpiffeId agent = AGENT.get();
+    Optional<RegistrationEntry> e = store.entry(request.getEntryId());
+    if (e.isEmpty() || !e.get().parentId().equals(agent)) {
+      metrics.failures.incrementAndGet();
+      out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + request.getEntryId()
+          + " grants a JWT-SVID to agent " + agent).asRuntimeException());
+      return;
+    }
+    if (request.getAudienceCount() == 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("a JWT-SVID needs at least one audience").asRuntimeException());
+      return;
+    }
+    String token = jwt.sign(e.get().spiffeId(), request.getAudienceList(), io.trustmesh.server.ca.JwtAuthority.DEFAULT_TTL);
+    store.audit(new AuditEvent(clock.instant(), "jwt_svid.issue", agent.toString(), e.get().spiffeId().toString(),
+        "audience " + request.getAudienceList()));
+    out.onNext(io.trustmesh.api.node.proto.SignJwtSvidResponse.newBuilder().setSpiffeId(e.get().spiffeId().toString())
+        .setToken(token).build());
+    out.onCompleted();
+  }
+
+  static StatusRuntimeException asStatus(RuntimeException e) {
+    if (e instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (e instanceof IllegalArgumentException || e instanceof BadInputException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    LOG.warn("node API call failed", e);
+    return Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
+  }
+
+  /** Requires an attested agent's SVID on every call except Attest. */
+  static ServerInterceptor authenticator(DataStore store) {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, S> ServerCall.Listener<Q> interceptCall(ServerCall<Q, S> call, Metadata headers,
+          ServerCallHandler<Q, S> next) {
+        if (call.getMethodDescriptor().getFullMethodName().equals(NodeGrpc.getAttestMethod().getFullMethodName())) {
+          return next.startCall(call, headers);
+        }
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        SpiffeId agent;
+        try {
+          Certificate[] peer = session == null ? new Certificate[0] : session.getPeerCertificates();
+          agent = X509Svid.spiffeIdOf((X509Certificate) peer[0], "the client certificate");
+        } catch (SSLPeerUnverifiedException | RuntimeException e) {
+          call.close(Status.UNAUTHENTICATED.withDescription("an agent SVID is required"), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        if (store.attestedNode(agent).isEmpty()) {
+          call.close(Status.PERMISSION_DENIED.withDescription(agent + " is not an attested agent"), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        return Contexts.interceptCall(Context.current().withValue(AGENT, agent), call, headers, next);
+      }
+    };
+  }
+}

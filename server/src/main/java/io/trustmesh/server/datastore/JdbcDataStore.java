@@ -1,0 +1,503 @@
+package io.trustmesh.server.datastore;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.spiffe.SpiffeId;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The JDBC datastore: an SQLite file (embedded, default) or PostgreSQL, with the schema migrated by
+ * Flyway on open. SQLite runs in WAL mode with one connection, so writers queue instead of failing
+ * with "database is locked".
+ *
+ * <pre>{@code
+ * DataStore ds = JdbcDataStore.open("sqlite", dataDir);
+ * DataStore pg = JdbcDataStore.open("postgres://user:pw@127.0.0.1:5432/trustmesh", dataDir);
+ * }</pre>
+ */
+public final class JdbcDataStore implements DataStore {
+  private final HikariDataSource pool;
+  private final String description;
+
+  private JdbcDataStore(HikariDataSource pool, String description) {
+    this.pool = pool;
+    this.description = description;
+  }
+
+  /**
+   * Opens {@code sqlite} (a file {@code datastore.sqlite3} in {@code dataDir}), {@code sqlite:PATH},
+   * or {@code postgres://user:password@host:port/db}, and migrates its schema.
+   */
+  public static JdbcDataStore open(String spec, Path dataDir) {
+    HikariConfig cfg = new HikariConfig();
+    String description;
+    if (spec == null || spec.equals("sqlite") || spec.startsWith("sqlite:")) {
+      Path file = spec != null && spec.startsWith("sqlite:")
+          ? Path.of(spec.substring("sqlite:".length())) : dataDir.resolve("datastore.sqlite3");
+      try {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      } catch (java.io.IOException e) {
+        throw new BadInputException("cannot create the directory of " + file + ": " + e.getMessage());
+      }
+      cfg.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+      cfg.setMaximumPoolSize(1);
+      cfg.addDataSourceProperty("journal_mode", "WAL");
+      cfg.addDataSourceProperty("synchronous", "FULL");
+      cfg.addDataSourceProperty("busy_timeout", "10000");
+      cfg.addDataSourceProperty("foreign_keys", "true");
+      description = "sqlite " + file;
+    } else if (spec.startsWith("postgres://") || spec.startsWith("postgresql://")) {
+      URI uri = URI.create(spec);
+      String userInfo = uri.getRawUserInfo();
+      cfg.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+          + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+      if (userInfo != null) {
+        String[] parts = userInfo.split(":", 2);
+        cfg.setUsername(java.net.URLDecoder.decode(parts[0], java.nio.charset.StandardCharsets.UTF_8));
+        if (parts.length > 1) {
+          cfg.setPassword(java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      cfg.setMaximumPoolSize(8);
+      description = "postgres " + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
+    } else {
+      throw new BadInputException("unsupported datastore '" + spec
+          + "' (expected sqlite, sqlite:/path/file.sqlite3 or postgres://user:password@host:port/db)");
+    }
+    cfg.setPoolName("trustmesh-datastore");
+    cfg.setConnectionTimeout(10_000);
+    cfg.setInitializationFailTimeout(10_000);
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(cfg);
+    } catch (RuntimeException e) {
+      throw new DataStoreException("cannot open datastore " + description + ": " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure(JdbcDataStore.class.getClassLoader())
+          .dataSource(ds)
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new DataStoreException("cannot migrate datastore " + description + ": " + rootMessage(e), e);
+    }
+    return new JdbcDataStore(ds, description);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return String.valueOf(c.getMessage()).replaceAll("\\s+", " ");
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T tx(String what, Work<T> work) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new DataStoreException("datastore " + what + " failed: " + rootMessage(e), e);
+    }
+  }
+
+  private static void insertAudit(Connection c, AuditEvent e) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO audit_log (at_millis, action, actor, subject, detail) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setLong(1, e.at().toEpochMilli());
+      ps.setString(2, e.action());
+      ps.setString(3, e.actor());
+      ps.setString(4, e.subject());
+      ps.setString(5, e.detail());
+      ps.executeUpdate();
+    }
+  }
+
+  // ------------------------------------------------------------------ join tokens
+
+  @Override
+  public void createJoinToken(JoinToken token, String actor) {
+    tx("createJoinToken", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO join_tokens (token, spiffe_id, expires_at) VALUES (?, ?, ?)")) {
+        ps.setString(1, token.token());
+        ps.setString(2, token.spiffeId().toString());
+        ps.setLong(3, token.expiresAt().toEpochMilli());
+        ps.executeUpdate();
+      }
+      insertAudit(c, new AuditEvent(Instant.now(), "token.create", actor, token.spiffeId().toString(),
+          "expires " + token.expiresAt()));
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<JoinToken> redeemJoinToken(String token, Instant now) {
+    return tx("redeemJoinToken", c -> {
+      JoinToken found = null;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT spiffe_id, expires_at FROM join_tokens WHERE token = ?")) {
+        ps.setString(1, token);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            found = new JoinToken(token, SpiffeId.parse(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2)));
+          }
+        }
+      }
+      if (found == null) {
+        return Optional.<JoinToken>empty();
+      }
+      // The DELETE decides: of two concurrent redeemers only one deletes the row.
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM join_tokens WHERE token = ?")) {
+        ps.setString(1, token);
+        if (ps.executeUpdate() != 1) {
+          return Optional.<JoinToken>empty();
+        }
+      }
+      if (!now.isBefore(found.expiresAt())) {
+        return Optional.<JoinToken>empty();
+      }
+      return Optional.of(found);
+    });
+  }
+
+  // ------------------------------------------------------------------ nodes
+
+  @Override
+  public void saveAttestedNode(AttestedNode n) {
+    tx("saveAttestedNode", c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM attested_nodes WHERE spiffe_id = ?")) {
+        del.setString(1, n.spiffeId().toString());
+        del.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO attested_nodes "
+          + "(spiffe_id, attestation_type, serial, expires_at, attested_at) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, n.spiffeId().toString());
+        ps.setString(2, n.attestationType());
+        ps.setString(3, n.serial());
+        ps.setLong(4, n.expiresAt().toEpochMilli());
+        ps.setLong(5, n.attestedAt().toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<AttestedNode> attestedNode(SpiffeId id) {
+    return tx("attestedNode", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT attestation_type, serial, expires_at, attested_at "
+          + "FROM attested_nodes WHERE spiffe_id = ?")) {
+        ps.setString(1, id.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<AttestedNode>empty();
+          }
+          return Optional.of(new AttestedNode(id, rs.getString(1), rs.getString(2),
+              Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4))));
+        }
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ entries
+
+  @Override
+  public RegistrationEntry createEntry(RegistrationEntry e, String actor) {
+    return tx("createEntry", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO registration_entries "
+          + "(id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, e.id());
+        ps.setString(2, e.spiffeId().toString());
+        ps.setString(3, e.parentId().toString());
+        ps.setString(4, String.join("\n", e.selectors()));
+        ps.setLong(5, e.ttl().toSeconds());
+        ps.setString(6, String.join("\n", e.dnsNames()));
+        ps.setString(7, e.hint());
+        ps.setLong(8, e.createdAt().toEpochMilli());
+        ps.executeUpdate();
+      }
+      insertAudit(c, new AuditEvent(Instant.now(), "entry.create", actor, e.id(),
+          e.spiffeId() + " parent " + e.parentId() + " selectors " + e.selectors()));
+      return e;
+    });
+  }
+
+  private static final String ENTRY_COLUMNS =
+      "id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at";
+
+  private static RegistrationEntry entryFrom(ResultSet rs) throws SQLException {
+    return new RegistrationEntry(rs.getString(1), SpiffeId.parse(rs.getString(2)), SpiffeId.parse(rs.getString(3)),
+        split(rs.getString(4)), Duration.ofSeconds(rs.getLong(5)), split(rs.getString(6)), rs.getString(7),
+        Instant.ofEpochMilli(rs.getLong(8)));
+  }
+
+  private static List<String> split(String s) {
+    return s == null || s.isEmpty() ? List.of() : Arrays.asList(s.split("\n"));
+  }
+
+  @Override
+  public Optional<RegistrationEntry> entry(String id) {
+    return tx("entry", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + ENTRY_COLUMNS + " FROM registration_entries WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(entryFrom(rs)) : Optional.<RegistrationEntry>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<RegistrationEntry> listEntries(Optional<SpiffeId> parentId, Optional<SpiffeId> spiffeId) {
+    return tx("listEntries", c -> {
+      StringBuilder sql = new StringBuilder("SELECT " + ENTRY_COLUMNS + " FROM registration_entries WHERE 1 = 1");
+      List<String> args = new ArrayList<>();
+      parentId.ifPresent(p -> {
+        sql.append(" AND parent_id = ?");
+        args.add(p.toString());
+      });
+      spiffeId.ifPresent(s -> {
+        sql.append(" AND spiffe_id = ?");
+        args.add(s.toString());
+      });
+      sql.append(" ORDER BY created_at, id");
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setString(i + 1, args.get(i));
+        }
+        List<RegistrationEntry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(entryFrom(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Optional<RegistrationEntry> deleteEntry(String id, String actor) {
+    return tx("deleteEntry", c -> {
+      Optional<RegistrationEntry> found;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + ENTRY_COLUMNS + " FROM registration_entries WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          found = rs.next() ? Optional.of(entryFrom(rs)) : Optional.empty();
+        }
+      }
+      if (found.isPresent()) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM registration_entries WHERE id = ?")) {
+          ps.setString(1, id);
+          ps.executeUpdate();
+        }
+        insertAudit(c, new AuditEvent(Instant.now(), "entry.delete", actor, id, found.get().spiffeId().toString()));
+      }
+      return found;
+    });
+  }
+
+  // ------------------------------------------------------------------ issued certificates
+
+  @Override
+  public void recordIssued(List<IssuedRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    tx("recordIssued", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO issued_certificates "
+          + "(serial, spiffe_id, not_after, issued_at, requested_by) VALUES (?, ?, ?, ?, ?)");
+          PreparedStatement audit = c.prepareStatement(
+              "INSERT INTO audit_log (at_millis, action, actor, subject, detail) VALUES (?, ?, ?, ?, ?)")) {
+        for (IssuedRecord r : records) {
+          ps.setString(1, r.serial());
+          ps.setString(2, r.spiffeId().toString());
+          ps.setLong(3, r.notAfter().toEpochMilli());
+          ps.setLong(4, r.issuedAt().toEpochMilli());
+          ps.setString(5, r.requestedBy());
+          ps.addBatch();
+          audit.setLong(1, r.issuedAt().toEpochMilli());
+          audit.setString(2, "svid.issue");
+          audit.setString(3, r.requestedBy());
+          audit.setString(4, r.spiffeId().toString());
+          audit.setString(5, "serial " + r.serial() + " expires " + r.notAfter());
+          audit.addBatch();
+        }
+        ps.executeBatch();
+        audit.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<IssuedRecord> issued(String serialHex) {
+    return tx("issued", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT spiffe_id, not_after, issued_at, requested_by "
+          + "FROM issued_certificates WHERE serial = ?")) {
+        ps.setString(1, serialHex);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<IssuedRecord>empty();
+          }
+          return Optional.of(new IssuedRecord(serialHex, SpiffeId.parse(rs.getString(1)),
+              Instant.ofEpochMilli(rs.getLong(2)), Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4)));
+        }
+      }
+    });
+  }
+
+  @Override
+  public long countIssued() {
+    return tx("countIssued", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM issued_certificates");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ audit
+
+  @Override
+  public void audit(AuditEvent event) {
+    tx("audit", c -> {
+      insertAudit(c, event);
+      return null;
+    });
+  }
+
+  @Override
+  public List<AuditEvent> auditLog(int limit) {
+    return tx("auditLog", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT at_millis, action, actor, subject, detail "
+          + "FROM audit_log ORDER BY at_millis DESC LIMIT ?")) {
+        ps.setInt(1, limit);
+        List<AuditEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new AuditEvent(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                rs.getString(4), rs.getString(5)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ signing CAs
+
+  @Override
+  public List<CaRecord> signingCas() {
+    return tx("signingCas", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, chain_pem, key_id, not_after, created_at, "
+          + "activated_at FROM signing_cas ORDER BY created_at, id");
+          ResultSet rs = ps.executeQuery()) {
+        List<CaRecord> out = new ArrayList<>();
+        while (rs.next()) {
+          long act = rs.getLong(6);
+          boolean nullAct = rs.wasNull();
+          out.add(new CaRecord(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+              Instant.ofEpochMilli(rs.getLong(5)), nullAct ? null : Instant.ofEpochMilli(act)));
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public void saveSigningCa(CaRecord ca) {
+    tx("saveSigningCa", c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM signing_cas WHERE id = ?")) {
+        del.setString(1, ca.id());
+        del.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO signing_cas "
+          + "(id, chain_pem, key_id, not_after, created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, ca.id());
+        ps.setString(2, ca.chainPem());
+        ps.setString(3, ca.keyId());
+        ps.setLong(4, ca.notAfter().toEpochMilli());
+        ps.setLong(5, ca.createdAt().toEpochMilli());
+        if (ca.activatedAt() == null) {
+          ps.setNull(6, Types.BIGINT);
+        } else {
+          ps.setLong(6, ca.activatedAt().toEpochMilli());
+        }
+        ps.executeUpdate();
+      }
+      insertAudit(c, new AuditEvent(Instant.now(), ca.activatedAt() == null ? "ca.prepare" : "ca.activate",
+          "server", ca.id(), "expires " + ca.notAfter()));
+      return null;
+    });
+  }
+
+  @Override
+  public void deleteSigningCa(String id) {
+    tx("deleteSigningCa", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM signing_cas WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      insertAudit(c, new AuditEvent(Instant.now(), "ca.retire", "server", id, ""));
+      return null;
+    });
+  }
+
+  @Override
+  public boolean healthy() {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,148 @@
+package io.trustmesh.server.datastore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.trustmesh.core.spiffe.SpiffeId;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link DataStore} must do; each implementation runs this suite against a real database. */
+abstract class DataStoreContract {
+  static final SpiffeId AGENT = SpiffeId.parse("spiffe://example.org/agent/node-1");
+  static final SpiffeId WEB = SpiffeId.parse("spiffe://example.org/web");
+  static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  DataStore store;
+
+  abstract DataStore open() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = open();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  @Test
+  void aJoinTokenIsRedeemedOnce() {
+    store.createJoinToken(new JoinToken("t1", AGENT, NOW.plusSeconds(600)), "admin");
+    assertThat(store.redeemJoinToken("t1", NOW)).map(JoinToken::spiffeId).contains(AGENT);
+    assertThat(store.redeemJoinToken("t1", NOW)).isEmpty();
+    assertThat(store.redeemJoinToken("never-created", NOW)).isEmpty();
+  }
+
+  @Test
+  void anExpiredJoinTokenIsRefusedAndGone() {
+    store.createJoinToken(new JoinToken("t2", AGENT, NOW.plusSeconds(1)), "admin");
+    assertThat(store.redeemJoinToken("t2", NOW.plusSeconds(1))).isEmpty();
+    assertThat(store.redeemJoinToken("t2", NOW)).as("the expired token was deleted").isEmpty();
+  }
+
+  @Test
+  void concurrentRedemptionsOfOneTokenHaveOneWinner() throws Exception {
+    store.createJoinToken(new JoinToken("t3", AGENT, NOW.plusSeconds(600)), "admin");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<Optional<JoinToken>>> tries = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        tries.add(() -> {
+          try {
+            return store.redeemJoinToken("t3", NOW);
+          } catch (DataStoreException conflict) {
+            return Optional.empty(); // a serialization failure is a lost race, not a second winner
+          }
+        });
+      }
+      long winners = 0;
+      for (Future<Optional<JoinToken>> f : pool.invokeAll(tries)) {
+        winners += f.get().isPresent() ? 1 : 0;
+      }
+      assertThat(winners).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void entriesAreCreatedListedByParentAndDeleted() {
+    RegistrationEntry e1 = entry("e1", WEB, AGENT, "unix:uid:1000");
+    RegistrationEntry e2 = entry("e2", SpiffeId.parse("spiffe://example.org/db"),
+        SpiffeId.parse("spiffe://example.org/agent/node-2"), "unix:uid:1001", "unix:gid:50");
+    store.createEntry(e1, "admin");
+    store.createEntry(e2, "admin");
+
+    assertThat(store.entry("e1")).contains(e1);
+    assertThat(store.listEntries(Optional.empty(), Optional.empty())).containsExactly(e1, e2);
+    assertThat(store.listEntries(Optional.of(AGENT), Optional.empty())).containsExactly(e1);
+    assertThat(store.listEntries(Optional.empty(), Optional.of(e2.spiffeId()))).containsExactly(e2);
+    assertThat(store.deleteEntry("e1", "admin")).contains(e1);
+    assertThat(store.deleteEntry("e1", "admin")).isEmpty();
+    assertThat(store.entry("e1")).isEmpty();
+    assertThat(store.auditLog(10)).extracting(AuditEvent::action)
+        .contains("entry.create", "entry.delete");
+  }
+
+  @Test
+  void issuedCertificatesAreRecordedWithTheirAuditLines() {
+    store.recordIssued(List.of(issued("0a"), issued("0b")));
+    assertThat(store.issued("0a")).map(IssuedRecord::spiffeId).contains(WEB);
+    assertThat(store.countIssued()).isEqualTo(2);
+    assertThat(store.auditLog(10)).filteredOn(a -> a.action().equals("svid.issue")).hasSize(2);
+  }
+
+  @Test
+  void aBatchWithAReusedSerialIsRefusedWhole() {
+    store.recordIssued(List.of(issued("1a")));
+    assertThatThrownBy(() -> store.recordIssued(List.of(issued("1b"), issued("1a"))))
+        .isInstanceOf(DataStoreException.class);
+    assertThat(store.issued("1b")).as("nothing of the failed batch was kept").isEmpty();
+    assertThat(store.countIssued()).isEqualTo(1);
+  }
+
+  @Test
+  void attestedNodesAreReplacedOnRenewal() {
+    store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "aa", NOW.plusSeconds(60), NOW));
+    store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "bb", NOW.plusSeconds(120), NOW));
+    assertThat(store.attestedNode(AGENT)).map(AttestedNode::serial).contains("bb");
+    assertThat(store.attestedNode(WEB)).isEmpty();
+  }
+
+  @Test
+  void signingCasRoundTrip() {
+    CaRecord prepared = new CaRecord("ca-1", "PEM", "ca-1", NOW.plusSeconds(3600), NOW, null);
+    store.saveSigningCa(prepared);
+    assertThat(store.signingCas()).containsExactly(prepared);
+    CaRecord active = new CaRecord("ca-1", "PEM", "ca-1", NOW.plusSeconds(3600), NOW, NOW.plusSeconds(5));
+    store.saveSigningCa(active);
+    assertThat(store.signingCas()).containsExactly(active);
+    store.deleteSigningCa("ca-1");
+    assertThat(store.signingCas()).isEmpty();
+    assertThat(store.healthy()).isTrue();
+  }
+
+  static RegistrationEntry entry(String id, SpiffeId spiffeId, SpiffeId parent, String... selectors) {
+    return new RegistrationEntry(id, spiffeId, parent, List.of(selectors), Duration.ofMinutes(5),
+        List.of("web.local"), "", NOW);
+  }
+
+  static IssuedRecord issued(String serial) {
+    return new IssuedRecord(serial, WEB, NOW.plusSeconds(3600), NOW, AGENT.toString());
+  }
+}
