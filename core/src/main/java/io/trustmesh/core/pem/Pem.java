@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -19,6 +20,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -29,7 +31,6 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
@@ -166,22 +167,21 @@ public final class Pem {
       throw new PemException(
           content.length == 0 ? source + " is empty" : source + " is not PEM (no -----BEGIN line)");
     }
-    JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
     try (PEMParser parser = new PEMParser(new StringReader(text))) {
       Object o;
       while ((o = parseNext(parser, source)) != null) {
         if (o instanceof PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
+          return jdkPrivateKey(info, source);
         }
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return jdkPrivateKey(pair.getPrivateKeyInfo(), source);
         }
         if (o instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
           char[] pass = passphrase.orElseThrow(() -> new PemException(
               source + " is encrypted: pass the passphrase with --passphrase-file"));
           try {
-            return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(pass)));
+            return jdkPrivateKey(encrypted.decryptPrivateKeyInfo(
+                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(pass)), source);
           } catch (PKCSException | OperatorCreationException e) {
             throw new PemException("wrong passphrase for " + source);
           }
@@ -196,6 +196,27 @@ public final class Pem {
       throw new PemException("malformed PEM in " + source + ": " + oneLine(e));
     }
     throw new PemException("no private key found in " + source);
+  }
+
+  /**
+   * A key from the JDK's own key factories ({@code EC}, {@code RSA}), whatever providers are
+   * registered: a key whose algorithm reads {@code ECDSA} (as Bouncy Castle names it) is silently
+   * skipped by JSSE when it chooses a client certificate.
+   */
+  private static PrivateKey jdkPrivateKey(PrivateKeyInfo info, String source) {
+    String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+    String algorithm = switch (oid) {
+      case "1.2.840.10045.2.1" -> "EC";
+      case "1.2.840.113549.1.1.1" -> "RSA";
+      case "1.2.840.113549.1.1.10" -> "RSASSA-PSS";
+      case "1.3.101.112" -> "Ed25519";
+      default -> throw new PemException("unsupported private key algorithm " + oid + " in " + source);
+    };
+    try {
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new PemException("malformed " + algorithm + " private key in " + source + ": " + oneLine(e));
+    }
   }
 
   /** Reads a PKCS#10 certificate signing request (PEM). */

@@ -125,4 +125,23 @@ class PemTest {
     Path file = Files.write(dir.resolve("cert.pem"), Pem.encodeCertificates(List.of(c)));
     assertThatThrownBy(() -> Pem.readPrivateKey(file, Optional.empty())).hasMessage("no private key found in " + file);
   }
+
+  @Test
+  void keysComeBackAsJdkKeysUsableByJsseEvenWithBouncyCastleRegistered() throws Exception {
+    java.security.Provider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    java.security.Security.addProvider(bc);
+    try {
+      for (KeyType t : List.of(KeyType.EC_P256, KeyType.RSA_2048)) {
+        Path plain = Files.write(dir.resolve(t.id() + "-plain.pem"),
+            Pem.encodePrivateKey(t.generate().getPrivate(), Optional.empty()));
+        Path encrypted = Files.write(dir.resolve(t.id() + "-enc.pem"),
+            Pem.encodePrivateKey(t.generate().getPrivate(), Optional.of(PASS)));
+        String expected = t.isRsa() ? "RSA" : "EC";
+        assertThat(Pem.readPrivateKey(plain, Optional.empty()).getAlgorithm()).isEqualTo(expected);
+        assertThat(Pem.readPrivateKey(encrypted, Optional.of(PASS)).getAlgorithm()).isEqualTo(expected);
+      }
+    } finally {
+      java.security.Security.removeProvider(bc.getName());
+    }
+  }
 }

@@ -30,11 +30,6 @@ public final class DiskKeyManager implements KeyManager {
 
   /** Keys under {@code dir}; {@code passphraseFile} empty means a generated {@code dir/passphrase}. */
   public static DiskKeyManager open(Path dir, Optional<Path> passphraseFile) {
-    // Pem's PBES2 encryption asks JCA for an AES AlgorithmParameterGenerator, which only Bouncy
-    // Castle provides; register it last, so it never shadows the fast provider.
-    if (java.security.Security.getProvider("BC") == null) {
-      java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
-    }
     try {
       Files.createDirectories(dir);
       Path file = passphraseFile.orElse(dir.resolve("passphrase"));
