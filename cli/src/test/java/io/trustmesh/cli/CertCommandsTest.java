@@ -196,10 +196,12 @@ class CertCommandsTest {
     Cli.run("ca", "init", "--trust-domain", "example.org", "--dir", otherCa);
     String notAfter = Pem.readCertificates(chain).get(0).getNotAfter().toInstant().toString();
 
-    Cli.Result expired = Cli.run("cert", "verify", "--bundle", bundle, "--at", "2099-01-01T00:00:00Z", chain);
+    // Two days on, only the 1h leaf has expired (its intermediate lives a year).
+    String later = java.time.Instant.now().plus(java.time.Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    Cli.Result expired = Cli.run("cert", "verify", "--bundle", bundle, "--at", later, chain);
     assertThat(expired.exitCode()).isEqualTo(1);
     assertThat(expired.out().trim()).isEqualTo("invalid: certificate OU=example.org,O=trustmesh expired at " + notAfter
-        + " (checked at 2099-01-01T00:00:00Z)");
+        + " (checked at " + later + ")");
 
     Cli.Result unknown = Cli.run("cert", "verify", "--bundle", otherCa.resolve("root.pem"), chain);
     assertThat(unknown.exitCode()).isEqualTo(1);
