@@ -27,6 +27,7 @@ final class Connection {
   final Instant start = Instant.now();
   final long startNanos = System.nanoTime();
   boolean tls;
+  boolean mutual;
   String tlsVersion;
   String cipherSuite;
   String peerId;
@@ -55,7 +56,8 @@ final class Connection {
     }
   }
 
-  void tlsEstablished(SslHandler ssl) {
+  void tlsEstablished(SslHandler ssl, boolean mutual) {
+    this.mutual = mutual;
     SSLSession s = ssl.engine().getSession();
     tls = true;
     tlsVersion = s.getProtocol();
@@ -100,7 +102,7 @@ final class Connection {
   }
 
   String tlsLabel() {
-    return tls ? (direction.equals("outbound") && peerId == null ? "tls" : "mtls") : "plaintext";
+    return tls ? (mutual ? "mtls" : "tls") : "plaintext";
   }
 
   double durationMillis() {

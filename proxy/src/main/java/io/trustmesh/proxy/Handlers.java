@@ -143,9 +143,9 @@ final class Handlers {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e) {
         if (e.isSuccess()) {
-          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class));
+          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class), true);
           ctx.pipeline().remove(this);
-          sidecar.relay(ctx.channel(), conn, target.getHostString(), target.getPort(), null, null);
+          sidecar.relay(ctx.channel(), conn, target.getHostString(), target.getPort(), null, null, false);
         } else {
           refuse(ctx, e.cause());
         }
@@ -178,8 +178,11 @@ final class Handlers {
     private final Connection conn;
     private final Runnable onReady;
     private final io.netty.channel.Channel client;
+    private final boolean mutual;
 
-    OutboundGate(Sidecar sidecar, Connection conn, io.netty.channel.Channel client, Runnable onReady) {
+    OutboundGate(Sidecar sidecar, Connection conn, io.netty.channel.Channel client, boolean mutual,
+        Runnable onReady) {
+      this.mutual = mutual;
       this.sidecar = sidecar;
       this.conn = conn;
       this.client = client;
@@ -190,7 +193,7 @@ final class Handlers {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e) {
         if (e.isSuccess()) {
-          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class));
+          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class), mutual);
           ctx.pipeline().remove(this);
           onReady.run();
         } else {

@@ -193,14 +193,14 @@ public final class Sidecar implements AutoCloseable {
       case PERMISSIVE -> p.addLast("sniff", new Handlers.Sniffer(() -> contexts.get().get(l.name()),
           new Handlers.InboundGate(this, conn, l.target()), () -> {
             conn.plaintextEstablished();
-            relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null);
+            relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
           }));
       case DISABLE -> p.addLast("plain", new io.netty.channel.ChannelInboundHandlerAdapter() {
         @Override
         public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
           conn.plaintextEstablished();
           ctx.pipeline().remove(this);
-          relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null);
+          relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
           ctx.fireChannelActive();
         }
       });
@@ -218,7 +218,7 @@ public final class Sidecar implements AutoCloseable {
         ctx.pipeline().remove(this);
         SslContext tls = l.tls() == OutboundTls.DISABLE ? null : contexts.get().get(l.name());
         String sni = l.serverName().orElse(l.targetHost());
-        relay(ch, conn, l.targetHost(), l.targetPort(), tls, sni);
+        relay(ch, conn, l.targetHost(), l.targetPort(), tls, sni, l.tls() == OutboundTls.MUTUAL);
         ctx.fireChannelActive();
       }
     });
@@ -228,7 +228,8 @@ public final class Sidecar implements AutoCloseable {
    * Connects to the target on the client's event loop and relays both ways; with {@code tls}, the
    * upstream handshake must succeed first.
    */
-  void relay(Channel client, Connection conn, String host, int port, SslContext tls, String sni) {
+  void relay(Channel client, Connection conn, String host, int port, SslContext tls, String sni,
+      boolean mutual) {
     client.config().setAutoRead(false);
     Relay clientRelay = new Relay(conn, true);
     Relay upstreamRelay = new Relay(conn, false);
@@ -245,7 +246,7 @@ public final class Sidecar implements AutoCloseable {
               SslHandler h = tls.newHandler(up.alloc(), sni, port);
               h.setHandshakeTimeoutMillis(0);
               up.pipeline().addLast("tls", h);
-              up.pipeline().addLast("gate", new Handlers.OutboundGate(Sidecar.this, conn, client,
+              up.pipeline().addLast("gate", new Handlers.OutboundGate(Sidecar.this, conn, client, mutual,
                   () -> Relay.link(client, clientRelay, up, upstreamRelay)));
             }
             up.pipeline().addLast("relay", upstreamRelay);

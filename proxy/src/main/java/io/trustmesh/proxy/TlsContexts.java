@@ -40,7 +40,7 @@ final class TlsContexts {
   static SslContext client(TlsEngine engine, OutboundListener spec, X509Svid svid, X509BundleSet bundles, Clock clock)
       throws SSLException {
     TrustManager tm;
-    X509BundleSet merged = bundles(spec, bundles);
+    X509BundleSet merged = spec.serverName().isPresent() ? bundles : bundles(spec, bundles);
     if (spec.serverName().isPresent()) {
       tm = new DnsNameTrustManager(spec.caBundle(), spec.serverName().get(), clock);
     } else if (spec.expectId().isPresent()) {
