@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
       CaCommand.class,
       CertCommand.class,
       DemoCommand.class,
+      ProxyCommand.class,
       VersionCommand.class,
     },
     footer = {

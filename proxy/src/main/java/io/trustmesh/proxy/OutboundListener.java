@@ -20,6 +20,10 @@ public record OutboundListener(String name, InetSocketAddress listen, String tar
     Optional<String> serverName, List<X509Certificate> caBundle) {
   public OutboundListener {
     caBundle = List.copyOf(caBundle);
+    if (!listen.getAddress().isLoopbackAddress()) {
+      throw new io.trustmesh.core.BadInputException("outbound " + name + ": listen address " + listen
+          + " is not loopback; an outbound listener lends this workload's identity to whoever connects");
+    }
     int checks = (expectId.isPresent() ? 1 : 0) + (expectTrustDomain.isPresent() ? 1 : 0)
         + (serverName.isPresent() ? 1 : 0);
     if (tls != OutboundTls.DISABLE && checks != 1) {
