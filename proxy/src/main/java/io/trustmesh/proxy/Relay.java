@@ -45,8 +45,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
     rb.peerRelay = ra;
     ra.drainPending();
     rb.drainPending();
-    a.config().setAutoRead(b.isWritable());
-    b.config().setAutoRead(a.isWritable());
+    // a channel whose input is shut down must not be asked to read again (epoll refuses it)
+    a.config().setAutoRead(b.isWritable() && !ra.inputDone);
+    b.config().setAutoRead(a.isWritable() && !rb.inputDone);
     if (ra.inputDone) {
       ra.forwardInputDone();
     }
