@@ -45,7 +45,7 @@ public record TlsEngine(SslProvider provider, String library, boolean epoll, Opt
 
   /** One line for the start banner and /ready. */
   public String describe() {
-    return (provider == SslProvider.OPENSSL ? "BoringSSL (" + library + ")" : library + " TLS (fallback)")
+    return (provider == SslProvider.OPENSSL ? library : library + " TLS (fallback)")
         + ", " + (epoll ? "epoll" : "NIO") + fallbackReason.map(r -> "; " + r).orElse("");
   }
 
