@@ -162,9 +162,12 @@ for proxy in $PROXIES; do
   wait_port "$port"
   log "$proxy (pid $pid) on port $port"
   if [ "$proxy" = trustmesh ]; then
-    log "warming up the JVM (JIT) for 2 x ${DURATION}s"
+    log "warming up the JVM (JIT) for 2 x ${DURATION}s and 5 bulk downloads"
     taskset -c 0 "$work/mtlsload" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT[@]}" >/dev/null
     taskset -c 0 "$work/mtlsload" -m ka -c 50 -d "$DURATION" -p "$port" "${CLIENT[@]}" >/dev/null
+    for _ in 1 2 3 4 5; do
+      taskset -c 0 "$work/mtlsload" -m bulk -c 1 -u /100m.bin -p "$port" "${CLIENT[@]}" >/dev/null
+    done
   fi
   for i in $(seq 1 "$REPEAT"); do
     read -r ok rate _ _ _ err cpu < <(run_load "$pid" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT[@]}")
