@@ -158,6 +158,9 @@ final class Handlers {
       if (!conn.established && conn.result == null) {
         Reasons.Verdict v = Reasons.of(cause, true);
         conn.fail(v.result(), v.reason(), v.code());
+        // the client attempted TLS unless what it sent was not a TLS record at all
+        conn.tls = !v.code().equals("not_tls");
+        conn.mutual = conn.tls;
         if (v.peerId() != null) {
           conn.peerId = v.peerId();
         }

@@ -124,6 +124,7 @@ class InboundStrictTest {
     JsonNode e = onlyEntry();
     assertThat(e.get("result").asText()).isEqualTo("handshake_failed");
     assertThat(e.get("reason").asText()).isEqualTo("client presented no certificate");
+    assertThat(e.get("tls").asText()).as("the client attempted TLS").isEqualTo("mtls");
   }
 
   @Test
