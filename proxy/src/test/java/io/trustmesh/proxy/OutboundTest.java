@@ -145,4 +145,17 @@ class OutboundTest {
     assertThat(e.get("result").asText()).isEqualTo("ok");
     assertThat(e.get("tls").asText()).isEqualTo("tls");
   }
+
+  @Test
+  void certAndKeyFilesCanStandInForAnSvidDirectory() throws Exception {
+    source.close();
+    Path c = tmp.resolve("client");
+    source = FileX509Source.watchFiles(c.resolve("svid.pem"), c.resolve("svid_key.pem"),
+        Optional.of(c.resolve("root.pem")), Duration.ofSeconds(30), msg -> {});
+    startSidecar(OutboundTls.MUTUAL, Optional.of(server), Optional.empty(), List.of());
+
+    Peers.Result r = Peers.curlPlain(sidecar.address("payments").getPort());
+
+    assertThat(r.stdout()).as(r.stderr()).contains("s_server -accept").contains("Client certificate");
+  }
 }
