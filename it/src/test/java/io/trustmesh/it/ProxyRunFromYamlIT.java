@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,10 +64,12 @@ class ProxyRunFromYamlIT {
     return cmd;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  /** The banner names each listener with the port it bound (port 0 in the file). */
+  private static int boundPort(String banner, String listener) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("inbound +" + listener + " +127\\.0\\.0\\.1:(\\d+) ->").matcher(banner);
+    assertThat(m.find()).as(banner).isTrue();
+    return Integer.parseInt(m.group(1));
   }
 
   @Test
@@ -79,33 +80,32 @@ class ProxyRunFromYamlIT {
         "--dns", "localhost", "--ttl", "1h", "--out", tmp.resolve("svid").toString()));
     run(trustmesh("cert", "issue", "--ca", ca.toString(), "--spiffe-id",
         "spiffe://example.org/ns/prod/sa/frontend", "--ttl", "1h", "--out", tmp.resolve("client").toString()));
-    int api = freePort();
-    int metrics = freePort();
-    int admin = freePort();
     String target = "127.0.0.1:" + backend.getAddress().getPort();
     Files.writeString(tmp.resolve("sidecar.yaml"), """
         identity:
           svid_dir: svid
-        admin: 127.0.0.1:%d
+        admin: 127.0.0.1:0
         access_log: access.log
         inbound:
           - name: api
-            listen: 127.0.0.1:%d
+            listen: 127.0.0.1:0
             target: %s
             mode: strict
             allow:
               ids: [spiffe://example.org/ns/prod/sa/frontend]
           - name: metrics
-            listen: 127.0.0.1:%d
+            listen: 127.0.0.1:0
             target: %s
             mode: disable
-        """.formatted(admin, api, target, metrics, target));
+        """.formatted(target, target));
 
     sidecar = new ProcessBuilder(trustmesh("proxy", "run", "--config", tmp.resolve("sidecar.yaml").toString()))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("sidecar.out").toFile()).start();
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(tmp.resolve("sidecar.out")).contains("admin"));
 
     String out = Files.readString(tmp.resolve("sidecar.out"));
+    int api = boundPort(out, "api");
+    int metrics = boundPort(out, "metrics");
     assertThat(out).contains("TLS engine BoringSSL").contains("inbound   api").contains("mode strict")
         .contains("inbound   metrics").contains("mode disable");
     String mtls = run(List.of("curl", "-sS", "--max-time", "10", "--resolve", "localhost:" + api + ":127.0.0.1",

@@ -4,6 +4,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -195,9 +197,9 @@ public final class Sidecar implements AutoCloseable {
             conn.plaintextEstablished();
             relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
           }));
-      case DISABLE -> p.addLast("plain", new io.netty.channel.ChannelInboundHandlerAdapter() {
+      case DISABLE -> p.addLast("plain", new ChannelInboundHandlerAdapter() {
         @Override
-        public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+        public void channelActive(ChannelHandlerContext ctx) {
           conn.plaintextEstablished();
           ctx.pipeline().remove(this);
           relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
@@ -212,9 +214,9 @@ public final class Sidecar implements AutoCloseable {
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
     p.addLast("guard", new Handlers.Guard(this, conn, metrics.active(l.name())));
-    p.addLast("start", new io.netty.channel.ChannelInboundHandlerAdapter() {
+    p.addLast("start", new ChannelInboundHandlerAdapter() {
       @Override
-      public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+      public void channelActive(ChannelHandlerContext ctx) {
         ctx.pipeline().remove(this);
         SslContext tls = l.tls() == OutboundTls.DISABLE ? null : contexts.get().get(l.name());
         String sni = l.serverName().orElse(l.targetHost());

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trustmesh.api.x509.FileX509Source;
 import io.trustmesh.core.spiffe.SpiffeId;
-import java.net.Socket;
+import java.nio.file.Files;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,25 +43,22 @@ class OutboundTest {
     source = TestSidecars.source(tmp.resolve("client"));
   }
 
-  /** openssl s_server -www on a fresh port; with -Verify it requires a client certificate. */
+  /** openssl s_server -www on an ephemeral port (it prints the one it bound); -Verify requires a client cert. */
   private Process startServer(boolean requireClientCert) throws Exception {
-    serverPort = Peers.freePort();
     Path s = tmp.resolve("server");
-    List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_server", "-accept",
-        "127.0.0.1:" + serverPort, "-www", "-cert", s.resolve("leaf.pem").toString(),
-        "-cert_chain", s.resolve("chain.pem").toString(), "-key", s.resolve("key.pem").toString(),
-        "-CAfile", s.resolve("root.pem").toString()));
+    List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0", "-www",
+        "-cert", s.resolve("leaf.pem").toString(), "-cert_chain", s.resolve("chain.pem").toString(),
+        "-key", s.resolve("key.pem").toString(), "-CAfile", s.resolve("root.pem").toString()));
     if (requireClientCert) {
       cmd.addAll(List.of("-Verify", "2", "-verify_return_error"));
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("s_server-" + serverPort + ".log").toFile()).start();
-    int port = serverPort;
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-      try (Socket probe = new Socket(Peers.LOOPBACK, port)) {
-        return true;
-      }
-    });
+    Path log = Files.createTempFile(tmp, "s_server", ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Pattern accept = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
+    await().atMost(Duration.ofSeconds(10)).until(() -> accept.matcher(Files.readString(log)).find());
+    Matcher m = accept.matcher(Files.readString(log));
+    m.find();
+    serverPort = Integer.parseInt(m.group(1));
     return p;
   }
 

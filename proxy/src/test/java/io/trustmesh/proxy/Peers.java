@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +78,6 @@ final class Peers {
 
   static Result curlPlain(int port) throws IOException, InterruptedException {
     return run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/"));
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
-      return s.getLocalPort();
-    }
   }
 
   static void destroy(Process p) {
