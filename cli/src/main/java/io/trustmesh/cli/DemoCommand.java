@@ -2,7 +2,13 @@ package io.trustmesh.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trustmesh.cli.demo.Handshake;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trustmesh.cli.demo.Mesh;
+import io.trustmesh.core.bundle.X509Bundle;
+import io.trustmesh.core.bundle.X509BundleSet;
+import io.trustmesh.core.tls.SpiffeTrustManager;
+import io.trustmesh.core.verify.Usage;
+import io.trustmesh.core.verify.Verification;
 import io.trustmesh.core.ca.CaDirectory;
 import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
@@ -35,8 +41,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Show trustmesh end to end on this machine, with nothing to set up.",
       "It creates a root and a cluster intermediate in a fresh directory under ./.trustmesh/demo,",
-      "issues two workload SVIDs (frontend and backend), and runs a real mutual TLS handshake",
-      "between two endpoints on loopback, each verifying the other by SPIFFE ID."
+      "issues two workload SVIDs (frontend and backend), and runs two toy services on loopback,",
+      "each behind a trustmesh sidecar: the frontend calls the backend in plaintext, the sidecars",
+      "carry the call over mutual TLS and check each other's SPIFFE ID. A legacy plaintext client",
+      "also calls the backend's permissive port. Prints the sidecars' access-log summary."
     })
 final class DemoCommand implements Callable<Integer> {
   static final TrustDomain TRUST_DOMAIN = TrustDomain.parse("demo.trustmesh");
@@ -62,9 +70,17 @@ final class DemoCommand implements Callable<Integer> {
     CertificateAuthority cluster = ca.intermediate(Optional.of("cluster-1"));
     X509Svid frontend = issue(ca, cluster, FRONTEND, dir.resolve("frontend"));
     X509Svid backend = issue(ca, cluster, BACKEND, dir.resolve("backend"));
+    X509BundleSet bundles = X509BundleSet.of(new X509Bundle(TRUST_DOMAIN, List.of(ca.rootCertificate())));
 
-    Handshake.Result r = Handshake.run(frontend, backend, List.of(ca.rootCertificate()), "hello from frontend",
-        "hello from backend", clock);
+    Mesh.Result r;
+    try (Mesh mesh = new Mesh()) {
+      r = mesh.run(dir, FRONTEND, BACKEND);
+    }
+    JsonNode mtls = r.backendLog().stream().filter(e -> "mtls".equals(e.path("tls").asText())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the backend sidecar logged no mTLS connection"));
+    // the chains the sidecars accepted, as trustmesh's verifier builds them
+    List<X509Certificate> serverPath = verifiedPath(bundles, backend, Usage.SERVER, BACKEND, clock);
+    List<X509Certificate> clientPath = verifiedPath(bundles, frontend, Usage.CLIENT, FRONTEND, clock);
 
     PrintWriter out = spec.commandLine().getOut();
     Instant now = clock.instant();
@@ -73,38 +89,76 @@ final class DemoCommand implements Callable<Integer> {
       n.put("dir", dir.toString());
       n.put("trust_domain", TRUST_DOMAIN.name());
       n.put("crypto_provider", CryptoProviders.install().active().name().toLowerCase());
-      n.put("address", r.address());
-      n.put("protocol", r.protocol());
-      n.put("cipher_suite", r.cipherSuite());
-      n.set("client", side(frontend, r.clientVerifiedServerPath(), now).put("request", r.request()));
-      n.set("server", side(backend, r.serverVerifiedClientPath(), now).put("response", r.response()));
+      n.put("tls_engine", r.tlsEngine());
+      n.put("address", r.backendSidecar().getAddress().getHostAddress() + ":" + r.backendSidecar().getPort());
+      n.put("protocol", mtls.path("tls_version").asText());
+      n.put("cipher_suite", mtls.path("tls_cipher").asText());
+      n.set("client", side(frontend, serverPath, now).put("request", "GET /"));
+      n.set("server", side(backend, clientPath, now).put("response", r.frontendAnswer()));
+      n.put("legacy_plaintext_answer", r.legacyAnswer());
+      ArrayNode log = n.putArray("access_log");
+      r.frontendLog().forEach(log::add);
+      r.backendLog().forEach(log::add);
       OutputFormat.print(out, n);
       return Main.OK;
     }
-    out.println("trustmesh demo: a CA, two workload identities and one mutual TLS handshake");
+    out.println("trustmesh demo: two services, each behind a trustmesh sidecar, talking over mutual TLS");
     out.println();
     out.println("  workspace     " + dir);
     out.println("  trust domain  " + TRUST_DOMAIN + "   (crypto: "
-        + CryptoProviders.install().active().displayName() + ")");
+        + CryptoProviders.install().active().displayName() + "; TLS: " + r.tlsEngine() + ")");
     out.println("  root CA       " + caDir.resolve("root.pem") + "  " + ca.rootCertificate().getSubjectX500Principal().getName());
     out.println("  intermediate  " + caDir.resolve("intermediates/cluster-1/ca.pem") + "  permits only "
         + TRUST_DOMAIN.idString() + ", path length " + cluster.certificate().getBasicConstraints());
     out.println("  SVIDs         " + dir.resolve("frontend") + "/svid.pem, " + dir.resolve("backend") + "/svid.pem");
     out.println();
-    out.println("Mutual TLS over " + r.address() + ": " + r.protocol() + ", " + r.cipherSuite());
+    out.println("  frontend app -> frontend sidecar (outbound, mutual) ==mTLS==> backend sidecar "
+        + r.backendSidecar().getAddress().getHostAddress() + ":" + r.backendSidecar().getPort()
+        + " (inbound, permissive) -> backend app");
+    out.println();
+    out.println("Mutual TLS between the sidecars: " + mtls.path("tls_version").asText() + ", "
+        + mtls.path("tls_cipher").asText());
     out.println("  client  " + frontend.spiffeId() + "  (expires in " + left(frontend.leaf(), now) + ")");
     out.println("  server  " + backend.spiffeId() + "  (expires in " + left(backend.leaf(), now) + ")");
     out.println();
-    out.println("  the client verified the server's chain:");
-    printPath(out, r.clientVerifiedServerPath());
-    out.println("  the server verified the client's chain:");
-    printPath(out, r.serverVerifiedClientPath());
+    out.println("  the frontend's sidecar verified the backend's chain:");
+    printPath(out, serverPath);
+    out.println("  the backend's sidecar verified the frontend's chain and allowed its SPIFFE ID:");
+    printPath(out, clientPath);
     out.println();
-    out.println("  client sent     \"" + r.request() + "\"");
-    out.println("  server answered \"" + r.response() + "\"");
+    out.println("  frontend app answered   " + r.frontendAnswer());
+    out.println("  legacy plaintext client " + "\"" + r.legacyAnswer() + "\" (allowed: the port is permissive)");
+    out.println();
+    out.println("Access log summary (" + dir.resolve("frontend-sidecar-access.log").getFileName() + ", "
+        + dir.resolve("backend-sidecar-access.log").getFileName() + "):");
+    out.printf("  %-11s %-9s %-9s %-44s %-7s %9s %9s%n", "listener", "direction", "tls", "peer", "result",
+        "bytes in", "bytes out");
+    List<JsonNode> all = new java.util.ArrayList<>(r.frontendLog());
+    all.addAll(r.backendLog());
+    for (JsonNode e : all) {
+      String peer = e.path("peer_spiffe_id").isTextual() ? e.path("peer_spiffe_id").asText()
+          : e.path("peer_address").asText() + " (no identity)";
+      out.printf("  %-11s %-9s %-9s %-44s %-7s %9d %9d%n", e.path("listener").asText(), e.path("direction").asText(),
+          e.path("tls").asText(), peer, e.path("result").asText(), e.path("bytes_from_client").asLong(),
+          e.path("bytes_to_client").asLong());
+    }
+    long plaintext = r.backendLog().stream().filter(e -> "plaintext".equals(e.path("tls").asText())).count();
+    out.println("  " + plaintext + " plaintext client(s) on the permissive port: move them to mTLS before"
+        + " switching it to strict (docs/migrate-permissive-to-strict.md).");
     out.println();
     out.println("Next: inspect an identity with 'trustmesh cert inspect " + dir.resolve("frontend/svid.pem") + "'");
+    out.println("      or run your own sidecar: 'trustmesh proxy inbound --help'");
     return Main.OK;
+  }
+
+  private static List<X509Certificate> verifiedPath(X509BundleSet bundles, X509Svid svid, Usage usage, SpiffeId id,
+      Clock clock) {
+    SpiffeTrustManager tm = new SpiffeTrustManager(() -> bundles, SpiffeTrustManager.Authorizer.exactly(id), clock);
+    Verification v = tm.verify(svid.chain().toArray(new X509Certificate[0]), usage);
+    if (!v.isValid()) {
+      throw new IllegalStateException("chain of " + id + " does not verify: " + v.reason());
+    }
+    return v.path();
   }
 
   private static X509Svid issue(CaDirectory ca, CertificateAuthority issuer, SpiffeId id, Path out) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
       CaCommand.class,
       CertCommand.class,
       DemoCommand.class,
+      ProxyCommand.class,
       ServerCommand.class,
       AgentCommand.class,
       TokenCommand.class,

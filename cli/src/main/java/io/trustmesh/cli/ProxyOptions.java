@@ -1,0 +1,71 @@
+package io.trustmesh.cli;
+
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.proxy.Addresses;
+import io.trustmesh.proxy.Limits;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Options the proxy commands share. */
+final class ProxyOptions {
+  private ProxyOptions() {}
+
+  /** Where the workload's identity comes from. */
+  static final class Identity {
+    @Option(names = "--svid-dir", paramLabel = "DIR",
+        description = "Directory with svid.pem, svid_key.pem and svid_bundle.pem (spiffe-helper names);"
+            + " reloaded when the files change.")
+    Path svidDir;
+
+    @Option(names = "--workload-api", paramLabel = "unix:///PATH",
+        description = "SPIFFE Workload API socket of a trustmesh agent; the identity follows its rotations.")
+    String workloadApi;
+  }
+
+  /** Admin endpoint, access log and limits. */
+  static final class Common {
+    @Option(names = "--admin", paramLabel = "ADDR:PORT",
+        description = "Serve /healthz, /ready, /metrics (Prometheus) and /certs here.")
+    String admin;
+
+    @Option(names = "--access-log", paramLabel = "FILE|-",
+        description = "Write one JSON line per connection to FILE, or to standard output with '-'.")
+    String accessLog;
+
+    @Option(names = "--handshake-timeout", defaultValue = "10s", paramLabel = "D",
+        description = "Close connections whose handshake is not done by then (default: ${DEFAULT-VALUE}).")
+    Duration handshakeTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "1h", paramLabel = "D",
+        description = "Close connections idle both ways this long (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--connect-timeout", defaultValue = "5s", paramLabel = "D",
+        description = "Timeout to reach the target (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "20000", paramLabel = "N",
+        description = "Client connections open at once; more are refused (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--reload-interval", defaultValue = "30s", paramLabel = "D",
+        description = "Re-read the identity files this often even without a change event (default: ${DEFAULT-VALUE}).")
+    Duration reloadInterval;
+
+    Limits limits() {
+      return new Limits(handshakeTimeout, idleTimeout, connectTimeout, maxConnections);
+    }
+
+    Optional<InetSocketAddress> adminAddress() {
+      return Optional.ofNullable(admin).map(a -> Addresses.parse(a, "admin address").resolved());
+    }
+
+    Optional<String> accessLog() {
+      return Optional.ofNullable(accessLog);
+    }
+  }
+
+}

@@ -1,0 +1,119 @@
+package io.trustmesh.cli;
+
+import io.trustmesh.api.workload.WorkloadApiException;
+import io.trustmesh.api.workload.WorkloadApiX509Source;
+import io.trustmesh.api.x509.FileX509Source;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.api.x509.X509Source;
+import io.trustmesh.core.crypto.CryptoProviders;
+import io.trustmesh.core.time.Durations;
+import io.trustmesh.proxy.InboundListener;
+import io.trustmesh.proxy.InboundMode;
+import io.trustmesh.proxy.OutboundListener;
+import io.trustmesh.proxy.OutboundTls;
+import io.trustmesh.proxy.Sidecar;
+import io.trustmesh.proxy.SidecarConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Starts a sidecar from parsed options, prints what it serves, and runs until SIGTERM or Ctrl-C. */
+final class SidecarRunner {
+  private SidecarRunner() {}
+
+  /**
+   * Where the identity comes from: the SPIFFE Workload API of a trustmesh agent (pushed on every
+   * rotation), a directory, or explicit cert/key (and bundle) files (watched and reloaded).
+   */
+  record Files(Optional<String> workloadApi, Optional<Path> dir, Optional<Path> cert, Optional<Path> key,
+      Optional<Path> bundle) {
+    static Files none() {
+      return new Files(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  /** How long to wait for the agent's first SVID before giving up at start. */
+  static final Duration WORKLOAD_API_TIMEOUT = Duration.ofSeconds(30);
+
+  static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out) throws Exception {
+    CryptoProviders.install();
+    AtomicReference<Sidecar> running = new AtomicReference<>();
+    X509Source source = null;
+    if (files.workloadApi().isPresent()) {
+      try {
+        source = WorkloadApiX509Source.connect(files.workloadApi().get(), WORKLOAD_API_TIMEOUT);
+      } catch (WorkloadApiException e) {
+        throw new BadInputException("--workload-api: " + e.getMessage());
+      }
+    } else if (files.dir().isPresent()) {
+      source = FileX509Source.watchDirectory(files.dir().get(), reloadInterval, msg -> report(running, msg));
+    } else if (files.cert().isPresent()) {
+      source = FileX509Source.watchFiles(files.cert().get(), files.key().orElseThrow(), files.bundle(), reloadInterval,
+          msg -> report(running, msg));
+    }
+    Sidecar sidecar;
+    try {
+      sidecar = Sidecar.start(config, source, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      if (source != null) {
+        source.close();
+      }
+      throw e;
+    }
+    running.set(sidecar);
+    banner(sidecar, source, out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    X509Source src = source;
+    Thread hook = new Thread(() -> {
+      sidecar.close();
+      if (src != null) {
+        src.close();
+      }
+      stopped.countDown();
+    }, "trustmesh-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopped.await();
+    return Main.OK;
+  }
+
+  private static void report(AtomicReference<Sidecar> running, String msg) {
+    Sidecar s = running.get();
+    if (s != null) {
+      s.reportReloadFailure(msg);
+    }
+  }
+
+  private static void banner(Sidecar sidecar, X509Source source, PrintWriter out) {
+    out.println("trustmesh proxy: TLS engine " + sidecar.engine().describe());
+    if (source != null) {
+      var svid = source.svid();
+      out.println("  identity  " + svid.spiffeId() + "  serial " + svid.leaf().getSerialNumber().toString(16)
+          + ", expires in " + Durations.format(Duration.between(java.time.Instant.now(),
+              svid.leaf().getNotAfter().toInstant())));
+    }
+    for (InboundListener l : sidecar.config().inbound()) {
+      var a = sidecar.address(l.name());
+      out.println("  inbound   " + l.name() + "  " + a.getAddress().getHostAddress() + ":" + a.getPort() + " -> "
+          + l.target().getHostString() + ":" + l.target().getPort() + "  mode " + l.mode().label()
+          + (l.mode() == InboundMode.DISABLE ? "" : "  allow " + l.allow().describe()));
+    }
+    for (OutboundListener l : sidecar.config().outbound()) {
+      var a = sidecar.address(l.name());
+      out.println("  outbound  " + l.name() + "  " + a.getAddress().getHostAddress() + ":" + a.getPort() + " -> "
+          + l.targetHost() + ":" + l.targetPort() + "  tls " + l.tls().label()
+          + (l.tls() == OutboundTls.DISABLE ? "" : "  expect " + l.expectId().map(Object::toString)
+              .or(() -> l.expectTrustDomain().map(t -> "trust domain " + t.name()))
+              .or(() -> l.serverName().map(n -> "DNS name " + n)).orElse("?")));
+    }
+    sidecar.adminAddress().ifPresent(a -> out.println("  admin     http://" + a.getAddress().getHostAddress() + ":"
+        + a.getPort() + "/ (healthz, ready, metrics, certs)"));
+    for (String note : sidecar.notes()) {
+      out.println("  WARNING   " + note);
+    }
+    out.flush();
+  }
+}

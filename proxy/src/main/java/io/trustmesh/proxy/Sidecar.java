@@ -1,0 +1,408 @@
+package io.trustmesh.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.trustmesh.api.x509.X509Source;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.bundle.X509BundleSet;
+import io.trustmesh.core.svid.X509Svid;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running sidecar: inbound listeners that terminate mutual TLS in front of a local app, outbound
+ * listeners that originate it for a local app, an optional admin endpoint and an access log. The
+ * CLI's {@code trustmesh proxy} commands and the tests both start it through {@link #start}.
+ *
+ * <pre>{@code
+ * try (FileX509Source source = FileX509Source.watchDirectory(dir, Duration.ofSeconds(30), msg -> {});
+ *      Sidecar sidecar = Sidecar.start(config, source, Clock.systemUTC())) {
+ *   InetSocketAddress port = sidecar.address("inbound");
+ * }
+ * }</pre>
+ *
+ * <p>Identity: the TLS contexts are built from the source's SVID and bundles; when the source
+ * reports an update they are rebuilt aside and swapped in one step. Connections already open keep
+ * the context they started with; a rebuild that fails leaves the last good contexts in service.
+ */
+public final class Sidecar implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
+
+  private final SidecarConfig config;
+  private final X509Source source;
+  private final Clock clock;
+  private final TlsEngine engine;
+  final ProxyMetrics metrics = new ProxyMetrics();
+  final AtomicInteger active = new AtomicInteger();
+  private final Optional<AccessLog> accessLog;
+  private final AtomicReference<Map<String, SslContext>> contexts = new AtomicReference<>(Map.of());
+  private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+  private final List<Channel> serverChannels = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private volatile String lastReloadFailure;
+  private volatile Instant lastReload;
+  private AutoCloseable subscription;
+  private InetSocketAddress adminAddress;
+
+  private Sidecar(SidecarConfig config, X509Source source, Clock clock, TlsEngine engine) {
+    this.config = config;
+    this.source = source;
+    this.clock = clock;
+    this.engine = engine;
+    this.accessLog = AccessLog.open(config.accessLog());
+    int threads = Integer.getInteger("trustmesh.proxy.threads", Runtime.getRuntime().availableProcessors());
+    this.boss = new MultiThreadIoEventLoopGroup(1, engine.ioHandlerFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(threads, engine.ioHandlerFactory());
+  }
+
+  /**
+   * Builds the TLS contexts, binds every listener and the admin endpoint, and subscribes to
+   * identity updates. {@code source} may be null only when no listener uses TLS.
+   *
+   * @throws BadInputException when the identity is unusable or a port cannot be bound
+   */
+  public static Sidecar start(SidecarConfig config, X509Source source, Clock clock) {
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    TlsEngine engine = TlsEngine.probe();
+    Sidecar s = new Sidecar(config, source, clock, engine);
+    try {
+      s.startUp();
+      return s;
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private boolean needsIdentity() {
+    return config.inbound().stream().anyMatch(l -> l.mode() != InboundMode.DISABLE)
+        || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE);
+  }
+
+  private void startUp() {
+    if (engine.isFallback()) {
+      notes.add("TLS engine: " + engine.describe());
+    }
+    if (needsIdentity()) {
+      if (source == null) {
+        throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
+      }
+      try {
+        contexts.set(buildContexts(source.svid(), source.bundles()));
+      } catch (Exception e) {
+        throw new BadInputException("cannot build TLS contexts from " + source.svid() + ": " + e.getMessage());
+      }
+      metrics.svidNotAfter(source.svid().leaf().getNotAfter().toInstant().getEpochSecond());
+      lastReload = clock.instant();
+      subscription = source.subscribe(this::reload);
+    }
+    for (InboundListener l : config.inbound()) {
+      if (l.mode() != InboundMode.DISABLE && l.allow().isEmpty()) {
+        notes.add("listener " + l.name() + ": no allow rule, every mTLS client will be denied"
+            + " (add --allow-id, --allow-id-prefix or --allow-trust-domain)");
+      } else if (l.mode() != InboundMode.DISABLE && l.allow().allowsAny()) {
+        notes.add("listener " + l.name() + ": --allow-any-id: ANY authenticated SPIFFE ID is allowed");
+      }
+      bind(l.name(), l.listen(), new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          initInbound(ch, l);
+        }
+      });
+    }
+    for (OutboundListener l : config.outbound()) {
+      bind(l.name(), l.listen(), new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          initOutbound(ch, l);
+        }
+      });
+    }
+    if (config.admin().isPresent()) {
+      ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverChannel())
+          .childHandler(new AdminServer.Initializer(this));
+      Channel ch = bindOrFail("admin", b, config.admin().get());
+      adminAddress = (InetSocketAddress) ch.localAddress();
+    }
+    notes.forEach(LOG::warn);
+  }
+
+  private void bind(String name, InetSocketAddress addr, ChannelInitializer<SocketChannel> init) {
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .childHandler(init);
+    Channel ch = bindOrFail(name, b, addr);
+    bound.put(name, (InetSocketAddress) ch.localAddress());
+  }
+
+  private Channel bindOrFail(String name, ServerBootstrap b, InetSocketAddress addr) {
+    ChannelFuture f = b.bind(addr).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new BadInputException("cannot listen on " + addr.getHostString() + ":" + addr.getPort() + " for "
+          + name + ": " + f.cause().getMessage());
+    }
+    serverChannels.add(f.channel());
+    return f.channel();
+  }
+
+  private IdleStateHandler idle() {
+    return new IdleStateHandler(0, 0, config.limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void initInbound(SocketChannel ch, InboundListener l) {
+    Connection conn = new Connection(l.name(), "inbound", ch.remoteAddress());
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("idle", idle());
+    p.addLast("guard", new Handlers.Guard(this, conn, metrics.active(l.name())));
+    switch (l.mode()) {
+      case STRICT -> {
+        SslHandler tls = contexts.get().get(l.name()).newHandler(ch.alloc());
+        tls.setHandshakeTimeoutMillis(0);
+        p.addLast("tls", tls);
+        p.addLast("gate", new Handlers.InboundGate(this, conn, l.target()));
+      }
+      case PERMISSIVE -> p.addLast("sniff", new Handlers.Sniffer(() -> contexts.get().get(l.name()),
+          new Handlers.InboundGate(this, conn, l.target()), () -> {
+            conn.plaintextEstablished();
+            relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
+          }));
+      case DISABLE -> p.addLast("plain", new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+          conn.plaintextEstablished();
+          ctx.pipeline().remove(this);
+          relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
+          ctx.fireChannelActive();
+        }
+      });
+    }
+  }
+
+  private void initOutbound(SocketChannel ch, OutboundListener l) {
+    Connection conn = new Connection(l.name(), "outbound", ch.remoteAddress());
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("idle", idle());
+    p.addLast("guard", new Handlers.Guard(this, conn, metrics.active(l.name())));
+    p.addLast("start", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelActive(ChannelHandlerContext ctx) {
+        ctx.pipeline().remove(this);
+        SslContext tls = l.tls() == OutboundTls.DISABLE ? null : contexts.get().get(l.name());
+        String sni = l.serverName().orElse(l.targetHost());
+        relay(ch, conn, l.targetHost(), l.targetPort(), tls, sni, l.tls() == OutboundTls.MUTUAL);
+        ctx.fireChannelActive();
+      }
+    });
+  }
+
+  /**
+   * Connects to the target on the client's event loop and relays both ways; with {@code tls}, the
+   * upstream handshake must succeed first.
+   */
+  void relay(Channel client, Connection conn, String host, int port, SslContext tls, String sni,
+      boolean mutual) {
+    client.config().setAutoRead(false);
+    Relay clientRelay = new Relay(conn, true);
+    Relay upstreamRelay = new Relay(conn, false);
+    client.pipeline().addLast("relay", clientRelay);
+    Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(engine.socketChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.limits().connectTimeout().toMillis())
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel up) {
+            if (tls != null) {
+              SslHandler h = tls.newHandler(up.alloc(), sni, port);
+              h.setHandshakeTimeoutMillis(0);
+              up.pipeline().addLast("tls", h);
+              up.pipeline().addLast("gate", new Handlers.OutboundGate(Sidecar.this, conn, client, mutual,
+                  () -> Relay.link(client, clientRelay, up, upstreamRelay)));
+            }
+            up.pipeline().addLast("relay", upstreamRelay);
+          }
+        });
+    b.connect(host, port).addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
+            + Reasons.oneLine(String.valueOf(f.cause().getMessage())), "connect");
+        client.close();
+        return;
+      }
+      if (!client.isActive()) {
+        f.channel().close();
+        return;
+      }
+      if (tls == null) {
+        if (conn.direction.equals("outbound")) {
+          conn.plaintextEstablished();
+        }
+        Relay.link(client, clientRelay, f.channel(), upstreamRelay);
+      }
+    });
+  }
+
+  private Map<String, SslContext> buildContexts(X509Svid svid, X509BundleSet bundles) throws Exception {
+    Map<String, SslContext> m = new LinkedHashMap<>();
+    for (InboundListener l : config.inbound()) {
+      if (l.mode() != InboundMode.DISABLE) {
+        m.put(l.name(), TlsContexts.server(engine, svid, bundles, l.allow(), clock));
+      }
+    }
+    for (OutboundListener l : config.outbound()) {
+      if (l.tls() != OutboundTls.DISABLE) {
+        m.put(l.name(), TlsContexts.client(engine, l, svid, bundles, clock));
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  private void reload() {
+    X509Svid svid = source.svid();
+    try {
+      contexts.set(buildContexts(svid, source.bundles()));
+      metrics.reload("ok", 1);
+      metrics.svidNotAfter(svid.leaf().getNotAfter().toInstant().getEpochSecond());
+      lastReload = clock.instant();
+      lastReloadFailure = null;
+      LOG.info("identity reloaded: {}", svid);
+    } catch (Exception e) {
+      reportReloadFailure("cannot build TLS contexts from " + svid + ": " + e.getMessage());
+    }
+  }
+
+  /** Reports a failed reload (e.g. a broken file); the last good identity stays in service. */
+  public void reportReloadFailure(String reason) {
+    metrics.reload("failed", 1);
+    lastReloadFailure = reason;
+    LOG.warn("reload failed, keeping the last good identity: {}", reason);
+  }
+
+  void record(Connection c) {
+    metrics.connectionEnded(c);
+    accessLog.ifPresent(a -> a.write(c));
+  }
+
+  void logRefusal(Connection c) {
+    LOG.info("{} {} from {} {}: {}", c.listener, c.result, c.peerAddress,
+        c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.reason);
+  }
+
+  /** The bound address of a listener (useful with port 0). */
+  public InetSocketAddress address(String listener) {
+    InetSocketAddress a = bound.get(listener);
+    if (a == null) {
+      throw new IllegalArgumentException("no listener named " + listener);
+    }
+    return a;
+  }
+
+  public Map<String, InetSocketAddress> addresses() {
+    return Map.copyOf(bound);
+  }
+
+  public Optional<InetSocketAddress> adminAddress() {
+    return Optional.ofNullable(adminAddress);
+  }
+
+  public TlsEngine engine() {
+    return engine;
+  }
+
+  /** Warnings worth printing at start: deny-all listeners, --allow-any-id, the JDK fallback. */
+  public List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  public Limits limits() {
+    return config.limits();
+  }
+
+  public SidecarConfig config() {
+    return config;
+  }
+
+  Optional<X509Source> source() {
+    return Optional.ofNullable(source);
+  }
+
+  Optional<String> lastReloadFailure() {
+    return Optional.ofNullable(lastReloadFailure);
+  }
+
+  Optional<Instant> lastReload() {
+    return Optional.ofNullable(lastReload);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Null when ready to serve; otherwise why not. */
+  String notReadyReason() {
+    if (!needsIdentity()) {
+      return null;
+    }
+    X509Svid svid = source.svid();
+    Instant now = clock.instant();
+    if (svid.leaf().getNotAfter().toInstant().isBefore(now)) {
+      return "the SVID " + svid.spiffeId() + " expired at " + svid.leaf().getNotAfter().toInstant();
+    }
+    boolean needsBundle = config.inbound().stream().anyMatch(l -> l.mode() != InboundMode.DISABLE)
+        || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE && l.serverName().isEmpty()
+            && l.caBundle().isEmpty());
+    if (needsBundle && source.bundles().bundles().isEmpty()) {
+      return "no trust bundle loaded";
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        // unsubscribing cannot fail in a way that matters at shutdown
+      }
+    }
+    for (Channel c : serverChannels) {
+      c.close().awaitUninterruptibly();
+    }
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    accessLog.ifPresent(AccessLog::close);
+  }
+}

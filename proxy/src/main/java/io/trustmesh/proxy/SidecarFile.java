@@ -1,0 +1,215 @@
+package io.trustmesh.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.pem.Pem;
+import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.time.Durations;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * {@code sidecar.yaml}: several inbound ports (each with its own mode) and outbound upstreams in
+ * one process. See {@code examples/sidecar.yaml} for every field. Errors name the file and the
+ * field, e.g. {@code sidecar.yaml: inbound[1].mode: invalid mode 'strikt'}.
+ */
+public record SidecarFile(SidecarConfig config, Identity identity) {
+  /** Where the identity comes from: exactly one of svid_dir, workload_api, or cert + key. */
+  public record Identity(Optional<Path> svidDir, Optional<String> workloadApi, Optional<Path> cert,
+      Optional<Path> key, Optional<Path> caBundle, Duration reloadInterval) {}
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  public static SidecarFile load(Path file) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new BadInputException("config file not found: " + file);
+    } catch (IOException e) {
+      throw new BadInputException(file + ": not valid YAML: " + Reasons.oneLine(String.valueOf(e.getMessage())));
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadInputException(file + ": expected a mapping with inbound/outbound listeners");
+    }
+    return new Parser(file, file.getParent() == null ? Path.of(".") : file.getParent()).parse(root);
+  }
+
+  private static final class Parser {
+    private final Path file;
+    private final Path base;
+
+    Parser(Path file, Path base) {
+      this.file = file;
+      this.base = base;
+    }
+
+    BadInputException bad(String where, String what) {
+      return new BadInputException(file + ": " + where + ": " + what);
+    }
+
+    void only(JsonNode n, String where, String... allowed) {
+      Set<String> ok = Set.of(allowed);
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!ok.contains(f)) {
+          throw bad(where.isEmpty() ? f : where + "." + f, "unknown field (expected one of " + String.join(", ", allowed) + ")");
+        }
+      }
+    }
+
+    Optional<String> text(JsonNode n, String field, String where) {
+      JsonNode v = n.get(field);
+      if (v == null || v.isNull()) {
+        return Optional.empty();
+      }
+      if (!v.isValueNode()) {
+        throw bad(where + field, "expected a value");
+      }
+      return Optional.of(v.asText());
+    }
+
+    String required(JsonNode n, String field, String where) {
+      return text(n, field, where).orElseThrow(() -> bad(where + field, "required"));
+    }
+
+    <T> T conv(String where, String raw, Function<String, T> f) {
+      try {
+        return f.apply(raw);
+      } catch (BadInputException e) {
+        throw bad(where, e.getMessage());
+      }
+    }
+
+    List<String> list(JsonNode n, String field, String where) {
+      JsonNode v = n.get(field);
+      List<String> out = new ArrayList<>();
+      if (v == null || v.isNull()) {
+        return out;
+      }
+      if (!v.isArray()) {
+        throw bad(where + field, "expected a list");
+      }
+      v.forEach(x -> out.add(x.asText()));
+      return out;
+    }
+
+    Path path(String raw) {
+      Path p = Path.of(raw);
+      return p.isAbsolute() ? p : base.resolve(p);
+    }
+
+    SidecarFile parse(JsonNode root) {
+      only(root, "", "identity", "admin", "access_log", "limits", "inbound", "outbound");
+      JsonNode id = root.path("identity");
+      if (!id.isMissingNode()) {
+        only(id, "identity", "svid_dir", "workload_api", "cert", "key", "ca_bundle", "reload_interval");
+      }
+      Identity identity = new Identity(text(id, "svid_dir", "identity.").map(this::path),
+          text(id, "workload_api", "identity."), text(id, "cert", "identity.").map(this::path),
+          text(id, "key", "identity.").map(this::path), text(id, "ca_bundle", "identity.").map(this::path),
+          text(id, "reload_interval", "identity.").map(s -> conv("identity.reload_interval", s, Durations::parse))
+              .orElse(Duration.ofSeconds(30)));
+      int sources = (identity.svidDir().isPresent() ? 1 : 0) + (identity.workloadApi().isPresent() ? 1 : 0)
+          + (identity.cert().isPresent() || identity.key().isPresent() ? 1 : 0);
+      if (sources > 1) {
+        throw bad("identity", "give one of svid_dir, workload_api, or cert + key");
+      }
+      if (identity.cert().isPresent() != identity.key().isPresent()) {
+        throw bad("identity", "cert and key go together");
+      }
+      Limits limits = Limits.DEFAULT;
+      JsonNode l = root.path("limits");
+      if (!l.isMissingNode()) {
+        only(l, "limits", "handshake_timeout", "idle_timeout", "connect_timeout", "max_connections");
+        Duration hs = text(l, "handshake_timeout", "limits.").map(s -> conv("limits.handshake_timeout", s,
+            Durations::parse)).orElse(limits.handshakeTimeout());
+        Duration idle = text(l, "idle_timeout", "limits.").map(s -> conv("limits.idle_timeout", s,
+            Durations::parse)).orElse(limits.idleTimeout());
+        Duration connect = text(l, "connect_timeout", "limits.").map(s -> conv("limits.connect_timeout", s,
+            Durations::parse)).orElse(limits.connectTimeout());
+        int max = text(l, "max_connections", "limits.").map(s -> conv("limits.max_connections", s, x -> {
+          try {
+            return Integer.parseInt(x);
+          } catch (NumberFormatException e) {
+            throw new BadInputException("not a number: '" + x + "'");
+          }
+        })).orElse(limits.maxConnections());
+        limits = conv("limits", "", x -> new Limits(hs, idle, connect, max));
+      }
+      List<InboundListener> inbound = new ArrayList<>();
+      JsonNode in = root.path("inbound");
+      for (int i = 0; i < in.size(); i++) {
+        inbound.add(inbound(in.get(i), "inbound[" + i + "]"));
+      }
+      List<OutboundListener> outbound = new ArrayList<>();
+      JsonNode out = root.path("outbound");
+      for (int i = 0; i < out.size(); i++) {
+        outbound.add(outbound(out.get(i), "outbound[" + i + "]", identity));
+      }
+      Optional<InetSocketAddress> admin = text(root, "admin", "").map(s -> conv("admin", s,
+          x -> Addresses.parse(x, "admin address").resolved()));
+      Optional<String> accessLog = text(root, "access_log", "").map(s -> s.equals("-") ? s : path(s).toString());
+      Limits lim = limits;
+      SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim));
+      return new SidecarFile(config, identity);
+    }
+
+    InboundListener inbound(JsonNode n, String where) {
+      only(n, where, "name", "listen", "target", "mode", "allow");
+      String w = where + ".";
+      String name = text(n, "name", w).orElse(where);
+      InetSocketAddress listen = conv(w + "listen", required(n, "listen", w),
+          s -> Addresses.parse(s, "listen address").resolved());
+      InetSocketAddress target = conv(w + "target", required(n, "target", w),
+          s -> Addresses.parse(s, "target").resolved());
+      InboundMode mode = text(n, "mode", w).map(s -> conv(w + "mode", s, InboundMode::parse))
+          .orElse(InboundMode.STRICT);
+      AllowPolicy.Builder allow = AllowPolicy.builder();
+      JsonNode a = n.path("allow");
+      if (!a.isMissingNode()) {
+        only(a, w + "allow", "ids", "id_prefixes", "trust_domains", "any_id");
+        list(a, "ids", w + "allow.").forEach(s -> allow.id(conv(w + "allow.ids", s, SpiffeId::parse)));
+        list(a, "id_prefixes", w + "allow.").forEach(s -> conv(w + "allow.id_prefixes", s, allow::idPrefix));
+        list(a, "trust_domains", w + "allow.").forEach(s ->
+            allow.trustDomain(conv(w + "allow.trust_domains", s, TrustDomain::parse)));
+        if (a.path("any_id").asBoolean(false)) {
+          allow.anyId();
+        }
+      }
+      return new InboundListener(name, listen, target, mode, allow.build());
+    }
+
+    OutboundListener outbound(JsonNode n, String where, Identity identity) {
+      only(n, where, "name", "listen", "target", "tls", "expect_id", "expect_trust_domain", "server_name",
+          "ca_bundle");
+      String w = where + ".";
+      String name = text(n, "name", w).orElse(where);
+      InetSocketAddress listen = conv(w + "listen", required(n, "listen", w),
+          s -> Addresses.loopback(s, "outbound listen address"));
+      Addresses.HostPort target = conv(w + "target", required(n, "target", w), s -> Addresses.parse(s, "target"));
+      OutboundTls tls = text(n, "tls", w).map(s -> conv(w + "tls", s, OutboundTls::parse)).orElse(OutboundTls.MUTUAL);
+      Optional<Path> ca = text(n, "ca_bundle", w).map(this::path).or(identity::caBundle);
+      List<X509Certificate> caBundle = ca.map(p -> conv(w + "ca_bundle", p.toString(),
+          s -> Pem.readCertificates(Path.of(s)))).orElse(List.of());
+      return conv(where, "", x -> new OutboundListener(name, listen, target.host(), target.port(), tls,
+          text(n, "expect_id", w).map(s -> conv(w + "expect_id", s, SpiffeId::parse)),
+          text(n, "expect_trust_domain", w).map(s -> conv(w + "expect_trust_domain", s, TrustDomain::parse)),
+          text(n, "server_name", w), caBundle));
+    }
+  }
+}
