@@ -31,7 +31,7 @@ class VersionAndDemoTest {
   }
 
   @Test
-  void demoRunsAMutualTlsHandshakeBetweenTwoIdentities() throws Exception {
+  void demoCarriesACallOverMutualTlsBetweenTwoSidecars() throws Exception {
     Cli.Result r = Cli.run("demo", "--dir", tmp, "--output", "json");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -40,7 +40,7 @@ class VersionAndDemoTest {
     assertThat(n.get("cipher_suite").asText()).startsWith("TLS_");
     assertThat(n.get("client").get("spiffe_id").asText()).isEqualTo("spiffe://demo.trustmesh/ns/demo/sa/frontend");
     assertThat(n.get("server").get("spiffe_id").asText()).isEqualTo("spiffe://demo.trustmesh/ns/demo/sa/backend");
-    assertThat(n.get("server").get("response").asText()).isEqualTo("hello from backend");
+    assertThat(n.get("server").get("response").asText()).isEqualTo("frontend got \"hello from backend\"");
     assertThat(n.get("client").get("verified_peer_chain")).hasSize(3);
     assertThat(n.get("server").get("verified_peer_chain")).hasSize(3);
     assertThat(n.get("client").get("seconds_left").asLong()).isBetween(3500L, 3600L);
