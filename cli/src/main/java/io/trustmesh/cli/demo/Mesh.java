@@ -14,10 +14,9 @@ import io.trustmesh.proxy.OutboundTls;
 import io.trustmesh.proxy.Sidecar;
 import io.trustmesh.proxy.SidecarConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,15 +105,25 @@ public final class Mesh implements AutoCloseable {
     return new Result(viaMesh, legacy, fl, bl, backendSidecar.engine().describe(), backendIn);
   }
 
+  /**
+   * One HTTP/1.1 GET on its own socket, closed as soon as the answer is read. (HttpURLConnection
+   * would park the socket in the JDK's keep-alive cache for seconds; the sidecars rightly keep the
+   * connection open until the client closes it, and log it only then.)
+   */
   private static String get(String url) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-    c.setConnectTimeout(5000);
-    c.setReadTimeout(10_000);
-    c.setRequestProperty("Connection", "close");
-    try (InputStream in = c.getInputStream()) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } finally {
-      c.disconnect();
+    URI uri = URI.create(url);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int body = response.indexOf("\r\n\r\n");
+      if (!response.startsWith("HTTP/1.1 200") || body < 0) {
+        throw new IOException("unexpected answer from " + url + ": " + response.lines().findFirst().orElse(""));
+      }
+      return response.substring(body + 4);
     }
   }
 
