@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -42,8 +43,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
 /**
  * The three certificate profiles of a trustmesh hierarchy, as builders with safe defaults.
@@ -79,6 +79,22 @@ public final class Issuance {
   public static final int DEFAULT_PATH_LEN = 1;
 
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  // Neither is thread-safe, and looking them up per certificate shows in a CA server's profile.
+  private static final ThreadLocal<JcaX509ExtensionUtils> EXTENSION_UTILS = ThreadLocal.withInitial(() -> {
+    try {
+      return new JcaX509ExtensionUtils();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-1 is needed for key identifiers: " + e.getMessage(), e);
+    }
+  });
+  private static final ThreadLocal<CertificateFactory> CERTIFICATE_FACTORY = ThreadLocal.withInitial(() -> {
+    try {
+      return CertificateFactory.getInstance("X.509");
+    } catch (java.security.cert.CertificateException e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   private Issuance() {}
 
@@ -162,7 +178,7 @@ public final class Issuance {
       Instant notAfter = now.plus(ttl);
       X500Name subject = name("trustmesh root CA", trustDomain.name());
       try {
-        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
             subject, serial(), Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -230,7 +246,7 @@ public final class Issuance {
       }
       Validity v = Validity.under(issuer.certificate(), clock.instant(), ttl);
       try {
-        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
             issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
             toX500(name("trustmesh intermediate CA " + name, trustDomains.get(0).name())), subjectKey);
@@ -313,7 +329,7 @@ public final class Issuance {
         subject.addRDN(BCStyle.CN, dnsNames.iterator().next());
       }
       try {
-        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
             issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
             toX500(subject.build()), subjectKey);
@@ -390,12 +406,48 @@ public final class Issuance {
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key, KeyType keyType)
       throws GeneralSecurityException {
     try {
-      ContentSigner signer = new JcaContentSignerBuilder(keyType.signatureAlgorithm()).build(key);
-      byte[] der = b.build(signer).getEncoded();
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(der));
-    } catch (OperatorCreationException | java.io.IOException e) {
+      byte[] der = b.build(new OneShotSigner(keyType.signatureAlgorithm(), key)).getEncoded();
+      return (X509Certificate) CERTIFICATE_FACTORY.get().generateCertificate(new ByteArrayInputStream(der));
+    } catch (java.io.IOException e) {
       throw new GeneralSecurityException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Collects the encoded TBS certificate and signs it with one {@code update}: Bouncy Castle writes
+   * the DER in many small pieces, and feeding each to the provider (which buffers and regrows for
+   * every one) costs more than the copy.
+   */
+  private static final class OneShotSigner implements ContentSigner {
+    private static final DefaultSignatureAlgorithmIdentifierFinder FINDER = new DefaultSignatureAlgorithmIdentifierFinder();
+    private final AlgorithmIdentifier algorithm;
+    private final java.security.Signature signature;
+    private final java.io.ByteArrayOutputStream tbs = new java.io.ByteArrayOutputStream(1024);
+
+    OneShotSigner(String algorithm, PrivateKey key) throws GeneralSecurityException {
+      this.algorithm = FINDER.find(algorithm);
+      this.signature = java.security.Signature.getInstance(algorithm);
+      this.signature.initSign(key);
+    }
+
+    @Override
+    public AlgorithmIdentifier getAlgorithmIdentifier() {
+      return algorithm;
+    }
+
+    @Override
+    public java.io.OutputStream getOutputStream() {
+      return tbs;
+    }
+
+    @Override
+    public byte[] getSignature() {
+      try {
+        signature.update(tbs.toByteArray());
+        return signature.sign();
+      } catch (java.security.SignatureException e) {
+        throw new IllegalStateException("cannot sign certificate: " + e.getMessage(), e);
+      }
     }
   }
 }
