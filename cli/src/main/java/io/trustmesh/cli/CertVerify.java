@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,8 +81,7 @@ final class CertVerify implements Callable<Integer> {
       description = "Role of the certificate's owner: server needs serverAuth, client needs clientAuth.")
   Usage usage;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
       description = "The chain to verify (PEM, leaf first). Required unless --batch.")
@@ -150,7 +150,7 @@ final class CertVerify implements Callable<Integer> {
 
   private void print(Verification v, Instant when) {
     PrintWriter out = spec.commandLine().getOut();
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       ObjectNode n = OutputFormat.object();
       n.put("file", file.toString());
       n.put("result", v.isValid() ? "valid" : "invalid");

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,8 +58,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where to create the run's directory (default: ./${DEFAULT-VALUE}).")
   Path base;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   @Override
   public Integer call() throws Exception {
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
 
     PrintWriter out = spec.commandLine().getOut();
     Instant now = clock.instant();
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       ObjectNode n = OutputFormat.object();
       n.put("dir", dir.toString());
       n.put("trust_domain", TRUST_DOMAIN.name());

@@ -94,8 +94,7 @@ final class EntryCommand implements Runnable {
 
     @Mixin AdminSocketOption admin;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -106,7 +105,7 @@ final class EntryCommand implements Runnable {
       }
       try (AdminClient client = admin.connect()) {
         Entry e = client.createEntry(b.build());
-        print(spec.commandLine().getOut(), e, output);
+        print(spec.commandLine().getOut(), e, output.format);
         return Main.OK;
       }
     }
@@ -134,8 +133,7 @@ final class EntryCommand implements Runnable {
 
     @Mixin AdminSocketOption admin;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -143,7 +141,7 @@ final class EntryCommand implements Runnable {
         List<Entry> entries = client.listEntries(parentId == null ? null : parentId.toString(),
             spiffeId == null ? null : spiffeId.toString());
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
           ArrayNode arr = OutputFormat.JSON.createArrayNode();
           entries.forEach(e -> arr.add(json(e)));
           OutputFormat.print(out, arr);
@@ -169,13 +167,12 @@ final class EntryCommand implements Runnable {
 
     @Mixin AdminSocketOption admin;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
       try (AdminClient client = admin.connect()) {
-        print(spec.commandLine().getOut(), client.getEntry(id), output);
+        print(spec.commandLine().getOut(), client.getEntry(id), output.format);
         return Main.OK;
       }
     }
@@ -192,14 +189,13 @@ final class EntryCommand implements Runnable {
 
     @Mixin AdminSocketOption admin;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
       try (AdminClient client = admin.connect()) {
         Entry e = client.deleteEntry(id);
-        if (output == OutputFormat.json) {
+        if (output.json()) {
           OutputFormat.print(spec.commandLine().getOut(), json(e));
         } else {
           spec.commandLine().getOut().println("Deleted entry " + e.getId() + " (" + e.getSpiffeId() + ")");

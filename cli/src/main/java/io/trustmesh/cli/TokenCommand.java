@@ -46,15 +46,14 @@ final class TokenCommand implements Runnable {
 
     @Mixin AdminSocketOption admin;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
       try (AdminClient client = admin.connect()) {
         CreateJoinTokenResponse r = client.createJoinToken(spiffeId.toString(), ttl);
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
           ObjectNode n = OutputFormat.object();
           n.put("token", r.getToken());
           n.put("spiffe_id", r.getSpiffeId());
