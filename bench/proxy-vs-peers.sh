@@ -15,7 +15,7 @@ PROXIES="${PROXIES:-haproxy stunnel trustmesh}"
 # 10,000 idle connections need 20,000 descriptors in the proxy (client side + backend side); use
 # fewer when the hard limit does not allow it (the figure is reported with the count used).
 IDLE_CONNS="${IDLE_CONNS:-10000}"
-LOADGEN_SRC="${LOADGEN_SRC:-/work/shared/bench/mtlsload.c}"
+LOADGEN_SRC="${LOADGEN_SRC:-$root/../shared/bench/mtlsload.c}"  # the shared folder beside the checkout
 TRUSTMESH_JVM="${TRUSTMESH_JVM:--XX:+UseSerialGC -Xms64m -Xmx512m}"
 BACKEND_PORT=18080
 declare -A PORT=([haproxy]=18443 [stunnel]=18444 [trustmesh]=18445)
