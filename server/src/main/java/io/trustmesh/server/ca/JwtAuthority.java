@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The key that signs JWT-SVIDs (ES256), kept by the key manager under {@value #KEY_ID}; its public
  * half is published in the bundle as a JWK set. The key ID is derived from the public key, so it
- * stays the same across restarts. (Rotating this key is not implemented yet.)
+ * stays the same across restarts. The key is long-lived: unlike the X.509 signing CA it is not
+ * rotated (see docs/rotation.md, "Limits").
  */
 public final class JwtAuthority {
   static final String KEY_ID = "jwt-signing";
