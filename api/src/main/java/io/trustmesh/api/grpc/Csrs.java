@@ -61,14 +61,25 @@ public final class Csrs {
     if (sigAlg == null) {
       throw new IllegalArgumentException("unsupported CSR signature algorithm " + sigOid);
     }
+    int infoStart;
+    int infoLength;
+    try {
+      infoStart = infoStart(der);
+      infoLength = infoLength(der);
+      if (infoStart + infoLength > der.length) {
+        throw new IllegalArgumentException("request info runs past the end");
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("malformed CSR: " + e.getMessage(), e);
+    }
     try {
       Signature s = Signature.getInstance(sigAlg);
       s.initVerify(key);
-      s.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded());
+      s.update(der, infoStart, infoLength);
       if (!s.verify(csr.getSignature())) {
         throw new IllegalArgumentException("the CSR's signature does not verify");
       }
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("the CSR's signature does not verify: " + e.getMessage(), e);
     }
     return key;
@@ -81,4 +92,37 @@ public final class Csrs {
       "1.2.840.113549.1.1.11", "SHA256withRSA",
       "1.2.840.113549.1.1.12", "SHA384withRSA",
       "1.2.840.113549.1.1.13", "SHA512withRSA");
+
+  // The signature covers the CertificationRequestInfo exactly as the requester encoded it: verify
+  // over those bytes (the first element of the outer SEQUENCE) instead of re-encoding them.
+  private static int infoStart(byte[] der) {
+    return 1 + lengthOfLength(der, 1);
+  }
+
+  private static int infoLength(byte[] der) {
+    int start = infoStart(der);
+    return 1 + lengthOfLength(der, start + 1) + contentLength(der, start + 1);
+  }
+
+  /** How many bytes the DER length field at {@code off} takes. */
+  private static int lengthOfLength(byte[] der, int off) {
+    int first = der[off] & 0xff;
+    return first < 0x80 ? 1 : 1 + (first & 0x7f);
+  }
+
+  private static int contentLength(byte[] der, int off) {
+    int first = der[off] & 0xff;
+    if (first < 0x80) {
+      return first;
+    }
+    int n = first & 0x7f;
+    if (n == 0 || n > 3) {
+      throw new IllegalArgumentException("malformed CSR: unsupported DER length");
+    }
+    int len = 0;
+    for (int i = 1; i <= n; i++) {
+      len = (len << 8) | (der[off + i] & 0xff);
+    }
+    return len;
+  }
 }

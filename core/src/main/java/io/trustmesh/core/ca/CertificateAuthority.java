@@ -10,6 +10,9 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
  * A signing authority: a CA certificate, the chain above it (without the root) and its private
@@ -23,12 +26,36 @@ public final class CertificateAuthority {
   private final PrivateKey key;
   private final List<TrustDomain> trustDomains;
   private final KeyType keyType;
+  // Derived once: every certificate this CA signs names it as issuer and points at its key.
+  private final X500Name subjectName;
+  private final AuthorityKeyIdentifier keyIdentifierForChildren;
 
   private CertificateAuthority(List<X509Certificate> chain, PrivateKey key, List<TrustDomain> tds) {
     this.chain = List.copyOf(chain);
     this.key = key;
     this.trustDomains = List.copyOf(tds);
-    this.keyType = KeyType.of(chain.get(0).getPublicKey());
+    X509Certificate cert = chain.get(0);
+    this.keyType = KeyType.of(cert.getPublicKey());
+    this.subjectName = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+    this.keyIdentifierForChildren = Extensions.subjectKeyId(cert)
+        .map(AuthorityKeyIdentifier::new)
+        .orElseGet(() -> {
+          try {
+            return new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert.getPublicKey());
+          } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-1 is needed for key identifiers: " + e.getMessage(), e);
+          }
+        });
+  }
+
+  /** This CA's subject, as the issuer name of what it signs. */
+  X500Name subjectName() {
+    return subjectName;
+  }
+
+  /** The authority key identifier its children carry: its own subject key identifier. */
+  AuthorityKeyIdentifier keyIdentifierForChildren() {
+    return keyIdentifierForChildren;
   }
 
   /**

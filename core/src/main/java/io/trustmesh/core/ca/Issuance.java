@@ -38,6 +38,7 @@ import org.bouncycastle.asn1.x509.GeneralSubtree;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -330,9 +331,9 @@ public final class Issuance {
       }
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-            issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
-            toX500(subject.build()), subjectKey);
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+            issuer.subjectName(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
+            subject.build(), SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(
             rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
@@ -340,8 +341,7 @@ public final class Issuance {
             new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
         b.addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(sans.toArray(new GeneralName[0])));
-        b.addExtension(Extension.authorityKeyIdentifier, false,
-            authorityKeyId(utils, issuer.certificate()));
+        b.addExtension(Extension.authorityKeyIdentifier, false, issuer.keyIdentifierForChildren());
         b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
         X509Certificate cert = sign(b, issuer.privateKey(), issuer.keyType());
         List<X509Certificate> chain = new ArrayList<>();
