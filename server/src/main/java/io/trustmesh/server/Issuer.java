@@ -5,6 +5,7 @@ import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.x509.Serials;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.datastore.IssuedRecord;
@@ -60,8 +61,7 @@ public final class Issuer {
         IssuedCertificate c = Issuance.workload(r.spiffeId()).publicKey(key).ttl(r.ttl())
             .dnsNames(r.dnsNames()).clock(clock).signedBy(ca);
         out.add(c);
-        records.add(new IssuedRecord(c.certificate().getSerialNumber().toString(16), r.spiffeId(),
-            c.certificate().getNotAfter().toInstant(), now, requestedBy));
+        records.add(new IssuedRecord(Serials.hex(c.serialNumber()), r.spiffeId(), c.notAfter(), now, requestedBy));
       }
       if (persist) {
         store.recordIssued(records);

@@ -26,6 +26,7 @@ import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.x509.Serials;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.datastore.AttestedNode;
 import io.trustmesh.server.datastore.AuditEvent;
@@ -94,7 +95,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
       store.audit(new AuditEvent(clock.instant(), "node.attest", "join_token", id.toString(), "join_token"));
       metrics.attestations.incrementAndGet();
       LOG.info("agent {} attested with a join token", id);
-      out.onNext(AttestResponse.newBuilder().setSpiffeId(id.toString()).addAllSvidChain(Der.each(c.chain()))
+      out.onNext(AttestResponse.newBuilder().setSpiffeId(id.toString()).addAllSvidChain(Der.eachEncoded(c.encodedChain()))
           .setBundle(bundle()).build());
       out.onCompleted();
     } catch (RuntimeException e) {
@@ -104,8 +105,8 @@ final class NodeService extends NodeGrpc.NodeImplBase {
 
   private IssuedCertificate issueAgent(SpiffeId id, byte[] csr, String requestedBy) {
     IssuedCertificate c = issuer.sign(List.of(new Issuer.Request(csr, id, svidTtl, List.of())), requestedBy).get(0);
-    store.saveAttestedNode(new AttestedNode(id, "join_token", c.certificate().getSerialNumber().toString(16),
-        c.certificate().getNotAfter().toInstant(), clock.instant()));
+    store.saveAttestedNode(new AttestedNode(id, "join_token", Serials.hex(c.serialNumber()),
+        c.notAfter(), clock.instant()));
     return c;
   }
 
@@ -114,7 +115,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     SpiffeId agent = AGENT.get();
     try {
       IssuedCertificate c = issueAgent(agent, request.getCsr().toByteArray(), agent.toString());
-      out.onNext(AttestResponse.newBuilder().setSpiffeId(agent.toString()).addAllSvidChain(Der.each(c.chain()))
+      out.onNext(AttestResponse.newBuilder().setSpiffeId(agent.toString()).addAllSvidChain(Der.eachEncoded(c.encodedChain()))
           .setBundle(bundle()).build());
       out.onCompleted();
     } catch (RuntimeException e) {
@@ -156,7 +157,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
       List<IssuedCertificate> signed = issuer.sign(batch, agent.toString());
       SignX509SvidsResponse.Builder b = SignX509SvidsResponse.newBuilder();
       for (int i = 0; i < signed.size(); i++) {
-        b.addSvids(SignedSvid.newBuilder().setEntryId(ids.get(i)).addAllSvidChain(Der.each(signed.get(i).chain())));
+        b.addSvids(SignedSvid.newBuilder().setEntryId(ids.get(i)).addAllSvidChain(Der.eachEncoded(signed.get(i).encodedChain())));
       }
       out.onNext(b.build());
       out.onCompleted();

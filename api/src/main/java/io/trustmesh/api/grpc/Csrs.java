@@ -8,6 +8,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.HashMap;
 import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -47,7 +48,7 @@ public final class Csrs {
       if (alg == null) {
         throw new IllegalArgumentException("unsupported CSR key algorithm " + oid);
       }
-      key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(spki));
+      key = Jca.get().keyFactory(alg).generatePublic(new X509EncodedKeySpec(spki));
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
           && iae.getMessage().startsWith("unsupported")) {
@@ -73,7 +74,7 @@ public final class Csrs {
       throw new IllegalArgumentException("malformed CSR: " + e.getMessage(), e);
     }
     try {
-      Signature s = Signature.getInstance(sigAlg);
+      Signature s = Jca.get().signature(sigAlg);
       s.initVerify(key);
       s.update(der, infoStart, infoLength);
       if (!s.verify(csr.getSignature())) {
@@ -83,6 +84,39 @@ public final class Csrs {
       throw new IllegalArgumentException("the CSR's signature does not verify: " + e.getMessage(), e);
     }
     return key;
+  }
+
+  /**
+   * Each thread's key factories and verifiers, by algorithm: a CA server checks thousands of CSRs a
+   * second, and a provider lookup per check shows in its profile. {@code initVerify} resets a
+   * {@link Signature}, so reuse carries nothing from one CSR to the next.
+   */
+  private static final class Jca {
+    private static final ThreadLocal<Jca> PER_THREAD = ThreadLocal.withInitial(Jca::new);
+    private final Map<String, KeyFactory> keyFactories = new HashMap<>();
+    private final Map<String, Signature> signatures = new HashMap<>();
+
+    static Jca get() {
+      return PER_THREAD.get();
+    }
+
+    KeyFactory keyFactory(String algorithm) throws GeneralSecurityException {
+      KeyFactory f = keyFactories.get(algorithm);
+      if (f == null) {
+        f = KeyFactory.getInstance(algorithm);
+        keyFactories.put(algorithm, f);
+      }
+      return f;
+    }
+
+    Signature signature(String algorithm) throws GeneralSecurityException {
+      Signature s = signatures.get(algorithm);
+      if (s == null) {
+        s = Signature.getInstance(algorithm);
+        signatures.put(algorithm, s);
+      }
+      return s;
+    }
   }
 
   private static final Map<String, String> SIGNATURE_ALGORITHMS = Map.of(

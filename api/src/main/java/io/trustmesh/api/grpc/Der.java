@@ -34,6 +34,15 @@ public final class Der {
     return out;
   }
 
+  /** Certificates already encoded (a CA's freshly signed chain), one {@link ByteString} each. */
+  public static List<ByteString> eachEncoded(List<byte[]> ders) {
+    List<ByteString> out = new ArrayList<>(ders.size());
+    for (byte[] der : ders) {
+      out.add(ByteString.copyFrom(der));
+    }
+    return out;
+  }
+
   public static byte[] encoded(X509Certificate c) {
     try {
       return c.getEncoded();

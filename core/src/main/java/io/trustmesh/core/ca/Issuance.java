@@ -6,20 +6,18 @@ import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.time.Durations;
 import io.trustmesh.core.x509.Extensions;
-import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +40,6 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
@@ -89,14 +86,6 @@ public final class Issuance {
       throw new IllegalStateException("SHA-1 is needed for key identifiers: " + e.getMessage(), e);
     }
   });
-  private static final ThreadLocal<CertificateFactory> CERTIFICATE_FACTORY = ThreadLocal.withInitial(() -> {
-    try {
-      return CertificateFactory.getInstance("X.509");
-    } catch (java.security.cert.CertificateException e) {
-      throw new IllegalStateException(e);
-    }
-  });
-
   private Issuance() {}
 
   public static RootBuilder root(TrustDomain trustDomain) {
@@ -175,20 +164,21 @@ public final class Issuance {
     public IssuedCertificate selfSigned() {
       KeyPair pair = keyType.generate();
       Instant now = clock.instant();
-      Instant notBefore = now.minus(BACKDATE);
-      Instant notAfter = now.plus(ttl);
+      Instant notBefore = now.minus(BACKDATE).truncatedTo(ChronoUnit.SECONDS);
+      Instant notAfter = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
       X500Name subject = name("trustmesh root CA", trustDomain.name());
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-            subject, serial(), Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic());
+        BigInteger serial = serial();
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(subject, serial, Times.of(notBefore),
+            Times.of(notAfter), subject, SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
             new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain.idString())));
-        X509Certificate cert = sign(b, pair.getPrivate(), keyType);
-        return new IssuedCertificate(cert, List.of(cert), Optional.of(pair), notAfter, false);
+        byte[] der = sign(b, pair.getPrivate(), keyType);
+        return new IssuedCertificate(der, serial, notAfter, List.of(), Optional.of(pair), notAfter, false);
       } catch (GeneralSecurityException | CertIOException e) {
         throw new IllegalStateException("cannot build root certificate: " + e.getMessage(), e);
       }
@@ -248,9 +238,11 @@ public final class Issuance {
       Validity v = Validity.under(issuer.certificate(), clock.instant(), ttl);
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-            issuer.certificate(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
-            toX500(name("trustmesh intermediate CA " + name, trustDomains.get(0).name())), subjectKey);
+        BigInteger serial = serial();
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+            issuer.subjectName(), serial, Times.of(v.notBefore), Times.of(v.notAfter),
+            name("trustmesh intermediate CA " + name, trustDomains.get(0).name()),
+            SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLen));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         b.addExtension(Extension.authorityKeyIdentifier, false,
@@ -260,11 +252,8 @@ public final class Issuance {
             new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null));
         b.addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(uris.toArray(new GeneralName[0])));
-        X509Certificate cert = sign(b, issuer.privateKey(), issuer.keyType());
-        List<X509Certificate> chain = new ArrayList<>();
-        chain.add(cert);
-        chain.addAll(issuer.chain());
-        return new IssuedCertificate(cert, chain, generated, v.requestedNotAfter, v.clamped);
+        byte[] der = sign(b, issuer.privateKey(), issuer.keyType());
+        return new IssuedCertificate(der, serial, v.notAfter, issuer.chain(), generated, v.requestedNotAfter, v.clamped);
       } catch (GeneralSecurityException | CertIOException e) {
         throw new IllegalStateException("cannot build intermediate certificate: " + e.getMessage(), e);
       }
@@ -331,8 +320,9 @@ public final class Issuance {
       }
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
+        BigInteger serial = serial();
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-            issuer.subjectName(), serial(), Date.from(v.notBefore), Date.from(v.notAfter),
+            issuer.subjectName(), serial, Times.of(v.notBefore), Times.of(v.notAfter),
             subject.build(), SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(
@@ -343,11 +333,8 @@ public final class Issuance {
             new GeneralNames(sans.toArray(new GeneralName[0])));
         b.addExtension(Extension.authorityKeyIdentifier, false, issuer.keyIdentifierForChildren());
         b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
-        X509Certificate cert = sign(b, issuer.privateKey(), issuer.keyType());
-        List<X509Certificate> chain = new ArrayList<>();
-        chain.add(cert);
-        chain.addAll(issuer.chain());
-        return new IssuedCertificate(cert, chain, generated, v.requestedNotAfter, v.clamped);
+        byte[] der = sign(b, issuer.privateKey(), issuer.keyType());
+        return new IssuedCertificate(der, serial, v.notAfter, issuer.chain(), generated, v.requestedNotAfter, v.clamped);
       } catch (GeneralSecurityException | CertIOException e) {
         throw new IllegalStateException("cannot build workload certificate: " + e.getMessage(), e);
       }
@@ -363,11 +350,12 @@ public final class Issuance {
         throw new IssuancePolicyException("issuer " + issuer.getSubjectX500Principal().getName()
             + " expired at " + issuerNotAfter);
       }
-      Instant notBefore = now.minus(BACKDATE);
+      // Certificates carry whole seconds: decide in whole seconds, so what we report is what was signed.
+      Instant notBefore = now.minus(BACKDATE).truncatedTo(ChronoUnit.SECONDS);
       if (notBefore.isBefore(issuerNotBefore)) {
         notBefore = issuerNotBefore;
       }
-      Instant requested = now.plus(ttl);
+      Instant requested = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
       boolean clamped = requested.isAfter(issuerNotAfter);
       return new Validity(notBefore, clamped ? issuerNotAfter : requested, requested, clamped);
     }
@@ -375,14 +363,6 @@ public final class Issuance {
 
   private static X500Name name(String cn, String org) {
     return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, org).addRDN(BCStyle.CN, cn).build();
-  }
-
-  private static javax.security.auth.x500.X500Principal toX500(X500Name name) {
-    try {
-      return new javax.security.auth.x500.X500Principal(name.getEncoded());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The issuer's own subject key identifier when it has one (so AKI always matches it), else the key's hash. */
@@ -403,31 +383,90 @@ public final class Issuance {
     return s;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key, KeyType keyType)
+  private static byte[] sign(X509v3CertificateBuilder b, PrivateKey key, KeyType keyType)
       throws GeneralSecurityException {
-    try {
-      byte[] der = b.build(new OneShotSigner(keyType.signatureAlgorithm(), key)).getEncoded();
-      return (X509Certificate) CERTIFICATE_FACTORY.get().generateCertificate(new ByteArrayInputStream(der));
-    } catch (java.io.IOException e) {
-      throw new GeneralSecurityException(e.getMessage(), e);
-    }
+    OneShotSigner signer = OneShotSigner.forKey(keyType.signatureAlgorithm(), key);
+    b.build(signer);
+    return signer.certificate();
   }
 
   /**
    * Collects the encoded TBS certificate and signs it with one {@code update}: Bouncy Castle writes
    * the DER in many small pieces, and feeding each to the provider (which buffers and regrows for
-   * every one) costs more than the copy.
+   * every one) costs more than the copy. Each thread keeps the signer of the last key it used: a CA
+   * signs thousands of certificates with one key, and a provider lookup plus {@code initSign} per
+   * certificate shows in its profile. It also assembles the certificate from the TBS bytes it
+   * signed, where {@code X509CertificateHolder.getEncoded()} would encode the whole TBS again.
    */
   private static final class OneShotSigner implements ContentSigner {
+    /**
+     * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING },
+     * from the TBS exactly as signed (RFC 5280 §4.1).
+     */
+    byte[] certificate() {
+      byte[] body = tbs.toByteArray();
+      int bitStringLength = lastSignature.length + 1;
+      int contentLength = body.length + encodedAlgorithm.length + 1 + lengthOfLength(bitStringLength) + bitStringLength;
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(contentLength + 6);
+      out.write(0x30);
+      writeLength(out, contentLength);
+      out.writeBytes(body);
+      out.writeBytes(encodedAlgorithm);
+      out.write(0x03);
+      writeLength(out, bitStringLength);
+      out.write(0); // no unused bits
+      out.writeBytes(lastSignature);
+      return out.toByteArray();
+    }
+
+    private static int lengthOfLength(int length) {
+      return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4;
+    }
+
+    private static void writeLength(java.io.ByteArrayOutputStream out, int length) {
+      int n = lengthOfLength(length) - 1;
+      if (n == 0) {
+        out.write(length);
+        return;
+      }
+      out.write(0x80 | n);
+      for (int i = n - 1; i >= 0; i--) {
+        out.write(length >>> (8 * i));
+      }
+    }
+
     private static final DefaultSignatureAlgorithmIdentifierFinder FINDER = new DefaultSignatureAlgorithmIdentifierFinder();
+    private static final ThreadLocal<OneShotSigner> LAST = new ThreadLocal<>();
+    private final String name;
+    private final PrivateKey key;
     private final AlgorithmIdentifier algorithm;
     private final java.security.Signature signature;
+    private final byte[] encodedAlgorithm;
     private final java.io.ByteArrayOutputStream tbs = new java.io.ByteArrayOutputStream(1024);
+    private byte[] lastSignature;
 
-    OneShotSigner(String algorithm, PrivateKey key) throws GeneralSecurityException {
-      this.algorithm = FINDER.find(algorithm);
-      this.signature = java.security.Signature.getInstance(algorithm);
+    private OneShotSigner(String name, PrivateKey key) throws GeneralSecurityException {
+      this.name = name;
+      this.key = key;
+      this.algorithm = FINDER.find(name);
+      try {
+        this.encodedAlgorithm = algorithm.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
+      } catch (java.io.IOException e) {
+        throw new GeneralSecurityException("cannot encode " + name + ": " + e.getMessage(), e);
+      }
+      this.signature = java.security.Signature.getInstance(name);
       this.signature.initSign(key);
+    }
+
+    static OneShotSigner forKey(String algorithm, PrivateKey key) throws GeneralSecurityException {
+      OneShotSigner last = LAST.get();
+      if (last != null && last.key == key && last.name.equals(algorithm)) {
+        last.tbs.reset();
+        return last;
+      }
+      OneShotSigner signer = new OneShotSigner(algorithm, key);
+      LAST.set(signer);
+      return signer;
     }
 
     @Override
@@ -444,8 +483,10 @@ public final class Issuance {
     public byte[] getSignature() {
       try {
         signature.update(tbs.toByteArray());
-        return signature.sign();
+        lastSignature = signature.sign(); // and leaves the Signature initialised for the next certificate
+        return lastSignature;
       } catch (java.security.SignatureException e) {
+        LAST.remove();
         throw new IllegalStateException("cannot sign certificate: " + e.getMessage(), e);
       }
     }

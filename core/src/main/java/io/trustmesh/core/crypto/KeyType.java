@@ -1,6 +1,7 @@
 package io.trustmesh.core.crypto;
 
 import io.trustmesh.core.BadInputException;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -9,6 +10,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.stream.Collectors;
 
 /**
@@ -61,14 +63,7 @@ public enum KeyType {
   /** Recognizes the type of an existing public key, or throws if it is not one we issue. */
   public static KeyType of(PublicKey key) {
     if (key instanceof ECPublicKey ec) {
-      int size = ec.getParams().getCurve().getField().getFieldSize();
-      if (size == 256) {
-        return EC_P256;
-      }
-      if (size == 384) {
-        return EC_P384;
-      }
-      throw new BadInputException("unsupported EC key size " + size + " (expected P-256 or P-384)");
+      return ecCurve(ec);
     }
     if (key instanceof RSAPublicKey rsa) {
       int size = rsa.getModulus().bitLength();
@@ -81,6 +76,53 @@ public enum KeyType {
       };
     }
     throw new BadInputException("unsupported key algorithm " + key.getAlgorithm());
+  }
+
+  // RFC 5480 SubjectPublicKeyInfo up to the uncompressed point: id-ecPublicKey with the named curve.
+  private static final byte[] P256_SPKI = HexFormat.of().parseHex("3059301306072a8648ce3d020106082a8648ce3d030107034200");
+  private static final byte[] P384_SPKI = HexFormat.of().parseHex("3076301006072a8648ce3d020106052b81040022036200");
+  private static final BigInteger P256_ORDER =
+      new BigInteger("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+  private static final BigInteger P384_ORDER = new BigInteger("ffffffffffffffffffffffffffffffffffffffffffffffff"
+      + "c7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16);
+
+  /**
+   * P-256 or P-384, told by the curve itself, not its size: secp256k1 and brainpoolP256r1 are
+   * 256-bit curves too, and no TLS peer of ours would accept them. The encoded key names its curve
+   * (cheap to read); a key without an encoding is checked by its group order.
+   */
+  private static KeyType ecCurve(ECPublicKey ec) {
+    byte[] spki = ec.getEncoded();
+    if (spki != null) {
+      if (spki.length == P256_SPKI.length + 65 && startsWith(spki, P256_SPKI) && spki[P256_SPKI.length] == 4) {
+        return EC_P256;
+      }
+      if (spki.length == P384_SPKI.length + 97 && startsWith(spki, P384_SPKI) && spki[P384_SPKI.length] == 4) {
+        return EC_P384;
+      }
+    } else {
+      BigInteger order = ec.getParams().getOrder();
+      if (order.equals(P256_ORDER)) {
+        return EC_P256;
+      }
+      if (order.equals(P384_ORDER)) {
+        return EC_P384;
+      }
+    }
+    throw new BadInputException("unsupported EC key on " + describe(ec)
+        + " (expected P-256 or P-384: a named curve and an uncompressed point)");
+  }
+
+  private static boolean startsWith(byte[] data, byte[] prefix) {
+    return Arrays.equals(data, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static String describe(ECPublicKey ec) {
+    try {
+      return "a " + ec.getParams().getCurve().getField().getFieldSize() + "-bit curve";
+    } catch (RuntimeException e) {
+      return "an unknown curve";
+    }
   }
 
   public String id() {
