@@ -180,18 +180,29 @@ public final class TrustmeshServer implements AutoCloseable {
           .start();
       LOG.info("node API listening on {} (mTLS)", nodeServer.getListenSockets());
 
-      Path socket = config.adminSocket;
-      Files.createDirectories(socket.toAbsolutePath().getParent());
+      Path socket = config.adminSocket.toAbsolutePath();
+      Files.createDirectories(socket.getParent());
       Files.deleteIfExists(socket);
+      // Bound inside a directory only we can enter, made 0600 there, then renamed into place:
+      // the socket is never reachable by anyone else, not even between bind and chmod.
+      Path privateDir = Files.createTempDirectory(socket.getParent(), ".admin-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path bound = privateDir.resolve("admin.sock");
       adminGroup = new EpollEventLoopGroup(1, UnixSockets.daemonThreads("trustmesh-admin-api"));
-      adminServer = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toFile()))
-          .channelType(EpollServerDomainSocketChannel.class)
-          .bossEventLoopGroup(adminGroup)
-          .workerEventLoopGroup(adminGroup)
-          .addService(new AdminService(store, authority, config.clock, this::bundleResponse))
-          .build()
-          .start();
-      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      try {
+        adminServer = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toFile()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(adminGroup)
+            .workerEventLoopGroup(adminGroup)
+            .addService(new AdminService(store, authority, config.clock, this::bundleResponse))
+            .build()
+            .start();
+        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+        Files.move(bound, socket, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(bound);
+        Files.deleteIfExists(privateDir);
+      }
       LOG.info("admin API listening on {}", socket);
 
       if (config.admin != null && !config.admin.isEmpty()) {

@@ -65,6 +65,21 @@ class ServerEndpointsTest {
     }
   }
 
+  @Test
+  void adminSocketIsTheOwnersAloneAndLeavesNothingBehind() throws Exception {
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      java.nio.file.Path socket = cp.serverConfig.adminSocket;
+
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(socket)))
+          .isEqualTo("rw-------");
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(socket.getParent())) {
+        assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".admin-"));
+      }
+      assertThat(cp.joinToken(ControlPlane.AGENT_ID)).as("a token made over the renamed socket").isNotEmpty();
+    }
+  }
+
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
