@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CA issuance benchmark (not part of CI): builds the server module with the reactor, compiles the
-# harness against it and runs it pinned to one core. Usage: bench/ca-issuance/run.sh [SECONDS]
+# harness against it and runs it pinned to one core, beside the crypto floor.
+# Usage: bench/ca-issuance/run.sh [SECONDS_PER_MEASUREMENT [ROUNDS]]   (defaults 5 and 3)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 cp_file="$(mktemp)"
@@ -10,4 +11,4 @@ cp="server/target/classes:api/target/classes:core/target/classes:$(cat "$cp_file
 out="$(mktemp -d)"
 javac -d "$out" -cp "$cp" bench/ca-issuance/CaIssuanceBench.java
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), java $(java -version 2>&1 | head -1)"
-exec taskset -c 0 java -XX:ActiveProcessorCount=1 -Dlogback.configurationFile=bench/ca-issuance/logback.xml -cp "$out:$cp" CaIssuanceBench "${1:-10}"
+exec taskset -c 0 java -XX:ActiveProcessorCount=1 -Dlogback.configurationFile=bench/ca-issuance/logback.xml -cp "$out:$cp" CaIssuanceBench "${1:-5}" "${2:-3}"

@@ -170,11 +170,12 @@ public final class Issuance {
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         BigInteger serial = serial();
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(subject, serial, Times.of(notBefore),
-            Times.of(notAfter), subject, SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()));
+            Times.of(notAfter), subject, spki);
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(spki));
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
             new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain.idString())));
         byte[] der = sign(b, pair.getPrivate(), keyType);
@@ -239,15 +240,16 @@ public final class Issuance {
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         BigInteger serial = serial();
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
             issuer.subjectName(), serial, Times.of(v.notBefore), Times.of(v.notAfter),
             name("trustmesh intermediate CA " + name, trustDomains.get(0).name()),
-            SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()));
+            spki);
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLen));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         b.addExtension(Extension.authorityKeyIdentifier, false,
             authorityKeyId(utils, issuer.certificate()));
-        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(spki));
         b.addExtension(Extension.nameConstraints, true,
             new NameConstraints(permitted.toArray(new GeneralSubtree[0]), null));
         b.addExtension(Extension.subjectAlternativeName, false,
@@ -321,9 +323,10 @@ public final class Issuance {
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         BigInteger serial = serial();
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(
             issuer.subjectName(), serial, Times.of(v.notBefore), Times.of(v.notAfter),
-            subject.build(), SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()));
+            subject.build(), spki);
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(
             rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
@@ -332,7 +335,7 @@ public final class Issuance {
         b.addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(sans.toArray(new GeneralName[0])));
         b.addExtension(Extension.authorityKeyIdentifier, false, issuer.keyIdentifierForChildren());
-        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(spki));
         byte[] der = sign(b, issuer.privateKey(), issuer.keyType());
         return new IssuedCertificate(der, serial, v.notAfter, issuer.chain(), generated, v.requestedNotAfter, v.clamped);
       } catch (GeneralSecurityException | CertIOException e) {
