@@ -118,6 +118,23 @@ class CertCommandsTest {
   }
 
   @Test
+  void signCsrRefusesAKeyOnSecp256k1FromOpenssl() throws Exception {
+    Path csr = tmp.resolve("k1.csr");
+    Process p = new ProcessBuilder("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp256k1",
+        "-nodes", "-keyout", tmp.resolve("k1.key").toString(), "-subj", "/O=x", "-out", csr.toString())
+        .redirectErrorStream(true).start();
+    String opensslOut = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(opensslOut).isZero();
+    Path out = tmp.resolve("signed.pem");
+
+    Cli.Result r = Cli.run("cert", "sign-csr", "--ca", ca, "--csr", csr, "--spiffe-id", WEB, "--out", out);
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.errLines()).singleElement().asString().contains("unsupported EC key").contains("P-256 or P-384");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void renewKeepsTheIdentityWithANewKey() throws Exception {
     Path dir = tmp.resolve("web");
     Cli.run("cert", "issue", "--ca", ca, "--spiffe-id", WEB, "--dns", "web.prod.svc", "--ttl", "2h",
