@@ -6,7 +6,6 @@ import io.trustmesh.api.workload.WorkloadApi;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -79,15 +78,17 @@ final class AgentCommand implements Callable<Integer> {
     }
     Logging.daemon();
     TrustmeshAgent agent = TrustmeshAgent.start(c);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }, "trustmesh-agent-shutdown"));
+    Termination termination = Termination.install(Thread.currentThread());
     spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
         + agent.socketPath());
     spec.commandLine().getErr().flush();
-    stopped.await();
-    return Main.OK;
+    try {
+      String signal = termination.await();
+      spec.commandLine().getErr().println("trustmesh: " + signal + ": stopping");
+      return Main.OK;
+    } finally {
+      agent.close();
+      spec.commandLine().getErr().flush();
+    }
   }
 }

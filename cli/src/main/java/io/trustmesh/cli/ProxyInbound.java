@@ -95,6 +95,7 @@ final class ProxyInbound implements Callable<Integer> {
     SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits());
     return SidecarRunner.run(config, new SidecarRunner.Files(Optional.ofNullable(identity.workloadApi),
         Optional.ofNullable(identity.svidDir), Optional.empty(),
-        Optional.empty(), Optional.empty()), c.reloadInterval, spec.commandLine().getOut());
+        Optional.empty(), Optional.empty()), c.reloadInterval, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

@@ -51,12 +51,18 @@ final class ProxyOptions {
         description = "Client connections open at once; more are refused (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Option(names = "--drain-timeout", defaultValue = "20s", paramLabel = "D",
+        description = "On SIGTERM or Ctrl-C, stop accepting at once and give open connections this long to"
+            + " finish; exit 0 when they all did, 1 when some had to be cut (default: ${DEFAULT-VALUE}; 0 cuts at"
+            + " once; a second signal cuts at once too).")
+    Duration drainTimeout;
+
     @Option(names = "--reload-interval", defaultValue = "30s", paramLabel = "D",
         description = "Re-read the identity files this often even without a change event (default: ${DEFAULT-VALUE}).")
     Duration reloadInterval;
 
     Limits limits() {
-      return new Limits(handshakeTimeout, idleTimeout, connectTimeout, maxConnections);
+      return new Limits(handshakeTimeout, idleTimeout, connectTimeout, maxConnections, drainTimeout);
     }
 
     Optional<InetSocketAddress> adminAddress() {

@@ -115,6 +115,7 @@ final class ProxyOutbound implements Callable<Integer> {
         ? SidecarRunner.Files.none()
         : new SidecarRunner.Files(Optional.ofNullable(workloadApi), Optional.ofNullable(svidDir), Optional.ofNullable(cert), Optional.ofNullable(key),
             Optional.ofNullable(caBundle).filter(x -> svidDir == null && workloadApi == null));
-    return SidecarRunner.run(config, files, c.reloadInterval, spec.commandLine().getOut());
+    return SidecarRunner.run(config, files, c.reloadInterval, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

@@ -38,6 +38,7 @@ final class ProxyRun implements Callable<Integer> {
     }
     SidecarRunner.Files files = new SidecarRunner.Files(id.workloadApi(), id.svidDir(), id.cert(), id.key(),
         id.svidDir().isPresent() ? java.util.Optional.empty() : id.caBundle());
-    return SidecarRunner.run(f.config(), files, id.reloadInterval(), spec.commandLine().getOut());
+    return SidecarRunner.run(f.config(), files, id.reloadInterval(), spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

@@ -6,7 +6,6 @@ import io.trustmesh.server.TrustmeshServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -137,16 +136,18 @@ final class ServerCommand implements Callable<Integer> {
     c.validate();
     Logging.daemon();
     TrustmeshServer server = TrustmeshServer.start(c);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "trustmesh-server-shutdown"));
+    Termination termination = Termination.install(Thread.currentThread());
     spec.commandLine().getErr().println("trustmesh: server for " + c.trustDomain + " listening on "
         + server.nodeAddress().getAddress().getHostAddress() + ":" + server.nodeAddress().getPort()
         + ", admin socket " + c.adminSocket);
     spec.commandLine().getErr().flush();
-    stopped.await();
-    return Main.OK;
+    try {
+      String signal = termination.await();
+      spec.commandLine().getErr().println("trustmesh: " + signal + ": stopping");
+      return Main.OK;
+    } finally {
+      server.close();
+      spec.commandLine().getErr().flush();
+    }
   }
 }

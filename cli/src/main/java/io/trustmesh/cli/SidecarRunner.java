@@ -18,10 +18,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Starts a sidecar from parsed options, prints what it serves, and runs until SIGTERM or Ctrl-C. */
+/**
+ * Starts a sidecar from parsed options, prints what it serves, and runs until SIGTERM or Ctrl-C;
+ * then stops accepting at once and drains: exit 0 when every open connection finished within the
+ * drain timeout, 1 when some had to be cut (or a second signal cut them).
+ */
 final class SidecarRunner {
   private SidecarRunner() {}
 
@@ -39,7 +42,8 @@ final class SidecarRunner {
   /** How long to wait for the agent's first SVID before giving up at start. */
   static final Duration WORKLOAD_API_TIMEOUT = Duration.ofSeconds(30);
 
-  static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out) throws Exception {
+  static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
+      throws Exception {
     CryptoProviders.install();
     AtomicReference<Sidecar> running = new AtomicReference<>();
     X509Source source = null;
@@ -65,19 +69,35 @@ final class SidecarRunner {
       throw e;
     }
     running.set(sidecar);
+    Termination termination = Termination.install(Thread.currentThread());
     banner(sidecar, source, out);
-    CountDownLatch stopped = new CountDownLatch(1);
-    X509Source src = source;
-    Thread hook = new Thread(() -> {
-      sidecar.close();
-      if (src != null) {
-        src.close();
+    try {
+      String signal = termination.await();
+      Duration deadline = config.limits().drainTimeout();
+      sidecar.stopAccepting();
+      out.println("trustmesh proxy: " + signal + ": listeners closed; draining " + sidecar.openConnections()
+          + " open connection(s), at most " + Durations.format(deadline));
+      out.flush();
+      int left;
+      try {
+        left = sidecar.drain(deadline);
+      } catch (InterruptedException e) {
+        left = sidecar.openConnections(); // a second signal: stop now
       }
-      stopped.countDown();
-    }, "trustmesh-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    stopped.await();
-    return Main.OK;
+      if (left > 0) {
+        err.println("trustmesh proxy: " + left + " connection(s) still open at the drain deadline; closing them");
+        return Main.FAILED;
+      }
+      out.println("trustmesh proxy: all connections drained; stopped");
+      return Main.OK;
+    } finally {
+      sidecar.close();
+      if (source != null) {
+        source.close();
+      }
+      out.flush();
+      err.flush();
+    }
   }
 
   private static void report(AtomicReference<Sidecar> running, String msg) {

@@ -93,6 +93,14 @@ final class Proc implements AutoCloseable {
     stdin().flush();
   }
 
+  /**
+   * Sends SIGTERM, as a service manager would, and keeps reading what the process says while it
+   * stops ({@link Process#destroy()} would also close our end of its output).
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

@@ -83,6 +83,7 @@ final class Handlers {
       if (counted) {
         sidecar.active.decrementAndGet();
         listenerActive.decrementAndGet();
+        sidecar.connectionEnded();
       }
       if (conn.finish()) {
         sidecar.record(conn);

@@ -22,6 +22,7 @@ import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.svid.X509Svid;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,6 +64,9 @@ public final class Sidecar implements AutoCloseable {
   private final AtomicReference<Map<String, SslContext>> contexts = new AtomicReference<>(Map.of());
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private final List<Channel> serverChannels = new ArrayList<>();
+  private final List<Channel> listenerChannels = new ArrayList<>();
+  private final Object drained = new Object();
+  private volatile boolean draining;
   private final List<String> notes = new ArrayList<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -164,6 +168,7 @@ public final class Sidecar implements AutoCloseable {
         .childHandler(init);
     Channel ch = bindOrFail(name, b, addr);
     bound.put(name, (InetSocketAddress) ch.localAddress());
+    listenerChannels.add(ch);
   }
 
   private Channel bindOrFail(String name, ServerBootstrap b, InetSocketAddress addr) {
@@ -370,8 +375,53 @@ public final class Sidecar implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * Graceful stop, first half: stops accepting on every listener at once (the admin endpoint keeps
+   * serving, and {@code /ready} answers 503 "draining"), then waits for the open connections to end
+   * by themselves, at most {@code deadline}. Call {@link #close()} afterwards; it closes whatever
+   * is still open.
+   *
+   * @return how many connections were still open when the deadline passed; 0 when all drained
+   */
+  public int drain(Duration deadline) throws InterruptedException {
+    stopAccepting();
+    long end = System.nanoTime() + deadline.toNanos();
+    synchronized (drained) {
+      long left;
+      while (active.get() > 0 && (left = end - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(drained, left);
+      }
+    }
+    return active.get();
+  }
+
+  /** Closes every listener (not the admin endpoint) and reports not-ready from now on. */
+  public void stopAccepting() {
+    draining = true;
+    for (Channel c : listenerChannels) {
+      c.close().awaitUninterruptibly();
+    }
+  }
+
+  /** Open client connections, over all listeners. */
+  public int openConnections() {
+    return active.get();
+  }
+
+  /** A counted connection ended: wakes {@link #drain} when it waits for the last one. */
+  void connectionEnded() {
+    if (draining) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
   /** Null when ready to serve; otherwise why not. */
   String notReadyReason() {
+    if (draining) {
+      return "draining: not accepting new connections, " + active.get() + " still open";
+    }
     if (!needsIdentity()) {
       return null;
     }

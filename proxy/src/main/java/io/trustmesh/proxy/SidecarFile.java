@@ -135,7 +135,7 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       Limits limits = Limits.DEFAULT;
       JsonNode l = root.path("limits");
       if (!l.isMissingNode()) {
-        only(l, "limits", "handshake_timeout", "idle_timeout", "connect_timeout", "max_connections");
+        only(l, "limits", "handshake_timeout", "idle_timeout", "connect_timeout", "max_connections", "drain_timeout");
         Duration hs = text(l, "handshake_timeout", "limits.").map(s -> conv("limits.handshake_timeout", s,
             Durations::parse)).orElse(limits.handshakeTimeout());
         Duration idle = text(l, "idle_timeout", "limits.").map(s -> conv("limits.idle_timeout", s,
@@ -149,7 +149,9 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
             throw new BadInputException("not a number: '" + x + "'");
           }
         })).orElse(limits.maxConnections());
-        limits = conv("limits", "", x -> new Limits(hs, idle, connect, max));
+        Duration drain = text(l, "drain_timeout", "limits.").map(s -> conv("limits.drain_timeout", s,
+            Durations::parse)).orElse(limits.drainTimeout());
+        limits = conv("limits", "", x -> new Limits(hs, idle, connect, max, drain));
       }
       List<InboundListener> inbound = new ArrayList<>();
       JsonNode in = root.path("inbound");

@@ -34,6 +34,32 @@ class SidecarFileTest {
     assertThat(f.config().outbound().get(1).caBundle()).hasSize(1);
     assertThat(f.identity().svidDir()).contains(tmp.resolve("svid"));
     assertThat(f.config().accessLog()).contains(tmp.resolve("access.log").toString());
+    assertThat(f.config().limits().drainTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+  }
+
+  @Test
+  void drainTimeoutIsReadAndAnInvalidOneIsNamed() throws Exception {
+    Path f = tmp.resolve("s.yaml");
+    Files.writeString(f, """
+        limits:
+          drain_timeout: 45s
+        inbound:
+          - listen: 127.0.0.1:8443
+            target: 127.0.0.1:8080
+            mode: disable
+        """);
+    assertThat(SidecarFile.load(f).config().limits().drainTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+
+    Files.writeString(f, """
+        limits:
+          drain_timeout: soon
+        inbound:
+          - listen: 127.0.0.1:8443
+            target: 127.0.0.1:8080
+            mode: disable
+        """);
+    assertThatThrownBy(() -> SidecarFile.load(f)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("limits.drain_timeout").hasMessageContaining("soon");
   }
 
   @Test

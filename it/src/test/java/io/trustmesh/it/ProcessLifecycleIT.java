@@ -1,0 +1,166 @@
+package io.trustmesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM as a service manager sends it (RELIABILITY.md F30, F31): the sidecar stops accepting at
+ * once, reports not-ready, lets open connections finish and exits 0; past its drain deadline it
+ * cuts them and exits 1. The CA server stops cleanly with exit 0 and removes its admin socket.
+ */
+class ProcessLifecycleIT {
+  @TempDir Path tmp;
+  ServerSocket echo;
+  Thread echoThread;
+
+  /** A line echo backend, one thread per connection. */
+  @BeforeEach
+  void echoBackend() throws IOException {
+    echo = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+    echoThread = new Thread(() -> {
+      while (!echo.isClosed()) {
+        try {
+          Socket s = echo.accept();
+          Thread t = new Thread(() -> {
+            try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+              String line;
+              while ((line = in.readLine()) != null) {
+                s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+              }
+            } catch (IOException ignored) {
+              // the client went away
+            }
+          }, "echo-conn");
+          t.setDaemon(true);
+          t.start();
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }, "echo-accept");
+    echoThread.setDaemon(true);
+    echoThread.start();
+  }
+
+  @AfterEach
+  void stopBackend() throws Exception {
+    echo.close();
+    echoThread.join(5000);
+  }
+
+  private Proc startProxy(String drainTimeout) throws IOException {
+    Proc p = Proc.trustmesh(tmp, "proxy", "inbound", "--listen", "127.0.0.1:0", "--target",
+        "127.0.0.1:" + echo.getLocalPort(), "--mode", "disable", "--admin", "127.0.0.1:0",
+        "--drain-timeout", drainTimeout);
+    await().atMost(Duration.ofSeconds(30)).until(() -> p.output().contains("admin ") || !p.isAlive());
+    assertThat(p.isAlive()).as(p.output()).isTrue();
+    return p;
+  }
+
+  private static int port(String banner, String pattern) {
+    Matcher m = Pattern.compile(pattern).matcher(banner);
+    assertThat(m.find()).as(banner).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  private static String roundTrip(Socket s, BufferedReader in, String line) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return in.readLine();
+  }
+
+  private static boolean refused(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void sigtermStopsAcceptingLetsOpenConnectionsFinishAndExitsZero() throws Exception {
+    try (Proc proxy = startProxy("60s")) {
+      int listen = port(proxy.output(), "inbound +\\S+ +127\\.0\\.0\\.1:(\\d+) ->");
+      int admin = port(proxy.output(), "admin +http://127\\.0\\.0\\.1:(\\d+)/");
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listen);
+          BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+        assertThat(roundTrip(s, in, "before")).isEqualTo("before");
+
+        proxy.terminate();
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.output().contains("draining 1 open connection(s)"));
+
+        assertThat(refused(listen)).as("new connections are refused while draining").isTrue();
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("draining");
+        assertThat(roundTrip(s, in, "during the drain")).as("the open connection still works both ways")
+            .isEqualTo("during the drain");
+        assertThat(proxy.isAlive()).isTrue();
+      }
+      assertThat(proxy.waitFor(30)).as(proxy.output()).isZero();
+      assertThat(proxy.output()).contains("all connections drained; stopped");
+    }
+  }
+
+  @Test
+  void pastTheDrainDeadlineItCutsWhatIsLeftAndExitsOne() throws Exception {
+    try (Proc proxy = startProxy("1s")) {
+      int listen = port(proxy.output(), "inbound +\\S+ +127\\.0\\.0\\.1:(\\d+) ->");
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listen);
+          BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+        assertThat(roundTrip(s, in, "hello")).isEqualTo("hello");
+
+        proxy.terminate();
+
+        assertThat(proxy.waitFor(30)).as(proxy.output()).isEqualTo(1);
+        assertThat(proxy.output()).contains("1 connection(s) still open at the drain deadline; closing them")
+            .doesNotContain("Exception");
+        assertThat(in.readLine()).as("the client sees the connection end").isNull();
+      }
+    }
+  }
+
+  @Test
+  void theCaServerStopsOnSigtermWithExitZeroAndRemovesItsSocket() throws Exception {
+    Path socket = tmp.resolve("admin.sock");
+    try (Proc server = Proc.trustmesh(tmp, "server", "--trust-domain", "example.org", "--data-dir",
+        tmp.resolve("data"), "--listen", "127.0.0.1:0", "--admin-socket", socket)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !server.isAlive());
+      assertThat(server.isAlive()).as(server.output()).isTrue();
+
+      server.terminate();
+
+      assertThat(server.waitFor(30)).as(server.output()).isZero();
+      assertThat(server.output()).contains("SIGTERM: stopping");
+      assertThat(socket).doesNotExist();
+    }
+  }
+}
