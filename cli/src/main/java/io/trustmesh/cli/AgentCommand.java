@@ -77,8 +77,9 @@ final class AgentCommand implements Callable<Integer> {
       throw new io.trustmesh.core.BadInputException("--write-spiffe-id and --on-update-exec need --write-dir");
     }
     Logging.daemon();
-    TrustmeshAgent agent = TrustmeshAgent.start(c);
+    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
     Termination termination = Termination.install(Thread.currentThread());
+    TrustmeshAgent agent = TrustmeshAgent.start(c);
     spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
         + agent.socketPath());
     spec.commandLine().getErr().flush();

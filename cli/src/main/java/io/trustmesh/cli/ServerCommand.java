@@ -135,8 +135,9 @@ final class ServerCommand implements Callable<Integer> {
     }
     c.validate();
     Logging.daemon();
-    TrustmeshServer server = TrustmeshServer.start(c);
+    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
     Termination termination = Termination.install(Thread.currentThread());
+    TrustmeshServer server = TrustmeshServer.start(c);
     spec.commandLine().getErr().println("trustmesh: server for " + c.trustDomain + " listening on "
         + server.nodeAddress().getAddress().getHostAddress() + ":" + server.nodeAddress().getPort()
         + ", admin socket " + c.adminSocket);

@@ -45,6 +45,8 @@ final class SidecarRunner {
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
     CryptoProviders.install();
+    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
+    Termination termination = Termination.install(Thread.currentThread());
     AtomicReference<Sidecar> running = new AtomicReference<>();
     X509Source source = null;
     if (files.workloadApi().isPresent()) {
@@ -69,7 +71,6 @@ final class SidecarRunner {
       throw e;
     }
     running.set(sidecar);
-    Termination termination = Termination.install(Thread.currentThread());
     banner(sidecar, source, out);
     try {
       String signal = termination.await();

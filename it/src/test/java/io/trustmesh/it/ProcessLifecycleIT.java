@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM as a service manager sends it (RELIABILITY.md F30, F31): the sidecar stops accepting at
  * once, reports not-ready, lets open connections finish and exits 0; past its drain deadline it
- * cuts them and exits 1. The CA server stops cleanly with exit 0 and removes its admin socket.
+ * cuts them and exits 1. The CA server and the agent stop with exit 0 and remove their sockets.
  */
 class ProcessLifecycleIT {
   @TempDir Path tmp;
@@ -149,18 +149,38 @@ class ProcessLifecycleIT {
   }
 
   @Test
-  void theCaServerStopsOnSigtermWithExitZeroAndRemovesItsSocket() throws Exception {
-    Path socket = tmp.resolve("admin.sock");
+  void theServerAndTheAgentStopOnSigtermWithExitZeroAndRemoveTheirSockets() throws Exception {
+    Path adminSocket = tmp.resolve("admin.sock");
+    Path agentSocket = tmp.resolve("agent.sock");
     try (Proc server = Proc.trustmesh(tmp, "server", "--trust-domain", "example.org", "--data-dir",
-        tmp.resolve("data"), "--listen", "127.0.0.1:0", "--admin-socket", socket)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !server.isAlive());
+        tmp.resolve("server"), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--admin-socket", adminSocket)) {
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> server.output().contains("trustmesh: server for") || !server.isAlive());
       assertThat(server.isAlive()).as(server.output()).isTrue();
+      int nodePort = port(server.output(), "server for example.org listening on 127\\.0\\.0\\.1:(\\d+)");
+      String token = Proc.trustmeshOk(tmp, "token", "create", "--spiffe-id", "spiffe://example.org/agent/node-1",
+          "--admin-socket", adminSocket).strip();
+      Files.writeString(tmp.resolve("bundle.pem"), Proc.trustmeshOk(tmp, "bundle", "show", "--admin-socket", adminSocket));
+
+      try (Proc agent = Proc.trustmesh(tmp, "agent", "--server", "127.0.0.1:" + nodePort, "--trust-bundle",
+          tmp.resolve("bundle.pem"), "--join-token", token, "--data-dir", tmp.resolve("agent"),
+          "--socket", "unix://" + agentSocket)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.output().contains("serving the Workload API")
+            || !agent.isAlive());
+        assertThat(agent.isAlive()).as(agent.output()).isTrue();
+
+        agent.terminate();
+
+        assertThat(agent.waitFor(30)).as(agent.output()).isZero();
+        assertThat(agent.output()).contains("SIGTERM: stopping").doesNotContain("Exception");
+        assertThat(agentSocket).doesNotExist();
+      }
 
       server.terminate();
 
       assertThat(server.waitFor(30)).as(server.output()).isZero();
-      assertThat(server.output()).contains("SIGTERM: stopping");
-      assertThat(socket).doesNotExist();
+      assertThat(server.output()).contains("SIGTERM: stopping").doesNotContain("Exception");
+      assertThat(adminSocket).doesNotExist();
     }
   }
 }
