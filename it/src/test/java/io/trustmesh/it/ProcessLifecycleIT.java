@@ -45,7 +45,8 @@ class ProcessLifecycleIT {
         try {
           Socket s = echo.accept();
           Thread t = new Thread(() -> {
-            try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+            try (s; BufferedReader in =
+                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
               String line;
               while ((line = in.readLine()) != null) {
                 s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -160,7 +161,8 @@ class ProcessLifecycleIT {
       int nodePort = port(server.output(), "server for example.org listening on 127\\.0\\.0\\.1:(\\d+)");
       String token = Proc.trustmeshOk(tmp, "token", "create", "--spiffe-id", "spiffe://example.org/agent/node-1",
           "--admin-socket", adminSocket).strip();
-      Files.writeString(tmp.resolve("bundle.pem"), Proc.trustmeshOk(tmp, "bundle", "show", "--admin-socket", adminSocket));
+      Files.writeString(tmp.resolve("bundle.pem"),
+          Proc.trustmeshOk(tmp, "bundle", "show", "--admin-socket", adminSocket));
 
       try (Proc agent = Proc.trustmesh(tmp, "agent", "--server", "127.0.0.1:" + nodePort, "--trust-bundle",
           tmp.resolve("bundle.pem"), "--join-token", token, "--data-dir", tmp.resolve("agent"),
