@@ -150,6 +150,7 @@ public final class Issuance {
   /** Builds a self-signed root. */
   public static final class RootBuilder extends Base<RootBuilder> {
     private final TrustDomain trustDomain;
+    private String commonName = "trustmesh root CA";
 
     RootBuilder(TrustDomain trustDomain) {
       super(DEFAULT_ROOT_TTL);
@@ -161,12 +162,21 @@ public final class Issuance {
       return this;
     }
 
+    /** The subject's CN (default {@code trustmesh root CA}); a CA server names each self-signed signing CA apart. */
+    public RootBuilder commonName(String commonName) {
+      if (commonName == null || commonName.isBlank() || commonName.length() > 64) {
+        throw new BadInputException("a CA common name must be 1 to 64 characters: '" + commonName + "'");
+      }
+      this.commonName = commonName;
+      return this;
+    }
+
     public IssuedCertificate selfSigned() {
       KeyPair pair = keyType.generate();
       Instant now = clock.instant();
       Instant notBefore = now.minus(BACKDATE).truncatedTo(ChronoUnit.SECONDS);
       Instant notAfter = now.plus(ttl).truncatedTo(ChronoUnit.SECONDS);
-      X500Name subject = name("trustmesh root CA", trustDomain.name());
+      X500Name subject = name(commonName, trustDomain.name());
       try {
         JcaX509ExtensionUtils utils = EXTENSION_UTILS.get();
         BigInteger serial = serial();

@@ -157,9 +157,11 @@ public final class SigningAuthority {
   }
 
   private Slot mint(Instant now) {
-    IssuedCertificate issued = upstream.mint(trustDomain, caTtl, clock);
-    PrivateKey key = issued.keyPair().orElseThrow().getPrivate();
     String id = "ca-" + UUID.randomUUID();
+    // The subject carries the ID's first 8 hex digits: readable in a bundle, and within the 64
+    // characters a CN may have.
+    IssuedCertificate issued = upstream.mint(trustDomain, id.substring(0, 11), caTtl, clock);
+    PrivateKey key = issued.keyPair().orElseThrow().getPrivate();
     keys.put(id, key);
     CertificateAuthority ca = CertificateAuthority.of(issued.chain(), key);
     if (issued.clamped()) {

@@ -16,8 +16,11 @@ import java.util.Optional;
  * signing CA sits below it, path length 0, and the bundle holds the upstream's roots).
  */
 public interface Upstream {
-  /** Mints a new signing CA valid for {@code ttl} (an upstream may clamp it to its own expiry). */
-  IssuedCertificate mint(TrustDomain td, Duration ttl, Clock clock);
+  /**
+   * Mints a new signing CA valid for {@code ttl} (an upstream may clamp it to its own expiry), its
+   * subject told apart from the others' by {@code label} (short, e.g. {@code ca-4fdd575f}).
+   */
+  IssuedCertificate mint(TrustDomain td, String label, Duration ttl, Clock clock);
 
   /** Roots to publish that do not rotate with the signing CA (empty for self-signed). */
   List<X509Certificate> fixedRoots();
@@ -30,8 +33,8 @@ public interface Upstream {
   static Upstream selfSignedRoots() {
     return new Upstream() {
       @Override
-      public IssuedCertificate mint(TrustDomain td, Duration ttl, Clock clock) {
-        return Issuance.root(td).ttl(ttl).clock(clock).selfSigned();
+      public IssuedCertificate mint(TrustDomain td, String label, Duration ttl, Clock clock) {
+        return Issuance.root(td).commonName("trustmesh signing CA " + label).ttl(ttl).clock(clock).selfSigned();
       }
 
       @Override
@@ -66,8 +69,8 @@ public interface Upstream {
     });
     return new Upstream() {
       @Override
-      public IssuedCertificate mint(TrustDomain td, Duration ttl, Clock clock) {
-        return Issuance.intermediate("server", td).pathLen(0).ttl(ttl).clock(clock).signedBy(upstream);
+      public IssuedCertificate mint(TrustDomain td, String label, Duration ttl, Clock clock) {
+        return Issuance.intermediate("server " + label, td).pathLen(0).ttl(ttl).clock(clock).signedBy(upstream);
       }
 
       @Override

@@ -60,6 +60,10 @@ class RotationScheduleTest {
       now[0] = t0.plus(Duration.ofHours(30));
       assertThat(sa.rotate()).as("prepared at 1/2").isTrue();
       assertThat(sa.bundle()).hasSize(2);
+      assertThat(sa.bundle()).extracting(c -> c.getSubjectX500Principal().getName())
+          .as("each signing CA named apart, by the start of its ID")
+          .allMatch(n -> n.matches("CN=trustmesh signing CA ca-[0-9a-f]{8},O=example.org"))
+          .doesNotHaveDuplicates();
       assertThat(sa.active().certificate()).isEqualTo(first);
 
       now[0] = t0.plus(Duration.ofHours(49));
