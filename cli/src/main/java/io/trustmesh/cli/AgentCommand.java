@@ -60,7 +60,7 @@ final class AgentCommand implements Callable<Integer> {
   String onUpdateExec;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     AgentConfig c = new AgentConfig();
     c.server = server;
     c.trustBundle = trustBundle;
@@ -83,13 +83,6 @@ final class AgentCommand implements Callable<Integer> {
     spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
         + agent.socketPath());
     spec.commandLine().getErr().flush();
-    try {
-      String signal = termination.await();
-      spec.commandLine().getErr().println("trustmesh: " + signal + ": stopping");
-      return Main.OK;
-    } finally {
-      agent.close();
-      spec.commandLine().getErr().flush();
-    }
+    return termination.stopOnSignal(agent, spec.commandLine().getErr());
   }
 }

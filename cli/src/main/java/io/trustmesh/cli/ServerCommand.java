@@ -86,7 +86,7 @@ final class ServerCommand implements Callable<Integer> {
   Path adminSocket;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     ServerConfig c = config == null ? new ServerConfig() : ServerConfig.load(config);
     if (trustDomain != null) {
       c.trustDomain = trustDomain;
@@ -142,13 +142,6 @@ final class ServerCommand implements Callable<Integer> {
         + server.nodeAddress().getAddress().getHostAddress() + ":" + server.nodeAddress().getPort()
         + ", admin socket " + c.adminSocket);
     spec.commandLine().getErr().flush();
-    try {
-      String signal = termination.await();
-      spec.commandLine().getErr().println("trustmesh: " + signal + ": stopping");
-      return Main.OK;
-    } finally {
-      server.close();
-      spec.commandLine().getErr().flush();
-    }
+    return termination.stopOnSignal(server, spec.commandLine().getErr());
   }
 }

@@ -42,6 +42,17 @@ final class Termination {
     }
   }
 
+  /** Blocks until the first signal, says so on {@code err}, closes {@code service}; exit code 0. */
+  int stopOnSignal(AutoCloseable service, java.io.PrintWriter err) throws Exception {
+    try {
+      err.println("trustmesh: " + await() + ": stopping");
+      return Main.OK;
+    } finally {
+      service.close();
+      err.flush();
+    }
+  }
+
   /** Blocks until the first signal; returns its name, e.g. {@code SIGTERM}. */
   String await() throws InterruptedException {
     signalled.await();

@@ -101,21 +101,25 @@ public final class Csrs {
     }
 
     KeyFactory keyFactory(String algorithm) throws GeneralSecurityException {
-      KeyFactory f = keyFactories.get(algorithm);
-      if (f == null) {
-        f = KeyFactory.getInstance(algorithm);
-        keyFactories.put(algorithm, f);
-      }
-      return f;
+      return cached(keyFactories, algorithm, KeyFactory::getInstance);
     }
 
     Signature signature(String algorithm) throws GeneralSecurityException {
-      Signature s = signatures.get(algorithm);
-      if (s == null) {
-        s = Signature.getInstance(algorithm);
-        signatures.put(algorithm, s);
+      return cached(signatures, algorithm, Signature::getInstance);
+    }
+
+    private interface Lookup<T> {
+      T getInstance(String algorithm) throws GeneralSecurityException;
+    }
+
+    private static <T> T cached(Map<String, T> cache, String algorithm, Lookup<T> lookup)
+        throws GeneralSecurityException {
+      T found = cache.get(algorithm);
+      if (found == null) {
+        found = lookup.getInstance(algorithm);
+        cache.put(algorithm, found);
       }
-      return s;
+      return found;
     }
   }
 
