@@ -1,0 +1,132 @@
+package io.trustmesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RELIABILITY.md D21: the sidecar runs out of file descriptors (a low {@code ulimit -n}) while
+ * clients keep connecting. It must not crash; once descriptors are free again it serves new
+ * connections without anyone restarting it.
+ */
+class AcceptUnderFdExhaustionIT {
+  static final int FD_LIMIT = 64;
+  @TempDir Path tmp;
+  ServerSocket echo;
+  Thread echoThread;
+  final List<Socket> clients = new ArrayList<>();
+
+  @BeforeEach
+  void echoBackend() throws IOException {
+    echo = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
+    echoThread = new Thread(() -> {
+      while (!echo.isClosed()) {
+        try {
+          Socket s = echo.accept();
+          Thread t = new Thread(() -> {
+            try (s; BufferedReader in =
+                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+              String line;
+              while ((line = in.readLine()) != null) {
+                s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+              }
+            } catch (IOException ignored) {
+              // the proxy went away
+            }
+          }, "echo-conn");
+          t.setDaemon(true);
+          t.start();
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "echo-accept");
+    echoThread.setDaemon(true);
+    echoThread.start();
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    closeClients();
+    echo.close();
+    echoThread.join(5000);
+  }
+
+  private void closeClients() {
+    for (Socket s : clients) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+    clients.clear();
+  }
+
+  /** Connects, sends a line and reads it back within 2 s; the socket stays open (in {@link #clients}). */
+  private boolean echoes(int port, String line) {
+    try {
+      Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+      clients.add(s);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      return line.equals(in.readLine());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void runningOutOfDescriptorsIsSurvivedAndServiceComesBack() throws Exception {
+    String command = "ulimit -n " + FD_LIMIT + " && exec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+        + "' -jar '" + Proc.jar() + "' proxy inbound --listen 127.0.0.1:0 --target 127.0.0.1:" + echo.getLocalPort()
+        + " --mode disable";
+    try (Proc proxy = Proc.start(tmp, "bash", "-c", command)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());
+      assertThat(proxy.isAlive()).as(proxy.output()).isTrue();
+      Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+) ->").matcher(proxy.output());
+      assertThat(m.find()).as(proxy.output()).isTrue();
+      int port = Integer.parseInt(m.group(1));
+
+      int served = 0;
+      boolean exhausted = false;
+      for (int i = 0; i < FD_LIMIT && !exhausted; i++) {
+        if (echoes(port, "conn " + i)) {
+          served++;
+        } else {
+          exhausted = true;
+        }
+      }
+      assertThat(served).as("connections served before the limit").isPositive();
+      assertThat(exhausted).as("%d connections held open should exhaust %d descriptors", served, FD_LIMIT).isTrue();
+      assertThat(proxy.isAlive()).as("alive while out of descriptors:%n%s", proxy.output()).isTrue();
+
+      closeClients();
+
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> echoes(port, "after"));
+      for (int i = 0; i < 10; i++) {
+        assertThat(echoes(port, "again " + i)).as("served again, connection %d", i).isTrue();
+      }
+      assertThat(proxy.isAlive()).isTrue();
+    }
+  }
+}
