@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,44 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 class AcceptUnderFdExhaustionIT {
   static final int FD_LIMIT = 64;
   @TempDir Path tmp;
-  ServerSocket echo;
-  Thread echoThread;
+  EchoBackend echo;
   final List<Socket> clients = new ArrayList<>();
 
   @BeforeEach
   void echoBackend() throws IOException {
-    echo = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
-    echoThread = new Thread(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket s = echo.accept();
-          Thread t = new Thread(() -> {
-            try (s; BufferedReader in =
-                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
-              String line;
-              while ((line = in.readLine()) != null) {
-                s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-              }
-            } catch (IOException ignored) {
-              // the proxy went away
-            }
-          }, "echo-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "echo-accept");
-    echoThread.setDaemon(true);
-    echoThread.start();
+    echo = new EchoBackend();
   }
 
   @AfterEach
   void cleanUp() throws Exception {
     closeClients();
     echo.close();
-    echoThread.join(5000);
   }
 
   private void closeClients() {
@@ -97,7 +70,7 @@ class AcceptUnderFdExhaustionIT {
   @Test
   void runningOutOfDescriptorsIsSurvivedAndServiceComesBack() throws Exception {
     String command = "ulimit -n " + FD_LIMIT + " && exec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-        + "' -jar '" + Proc.jar() + "' proxy inbound --listen 127.0.0.1:0 --target 127.0.0.1:" + echo.getLocalPort()
+        + "' -jar '" + Proc.jar() + "' proxy inbound --listen 127.0.0.1:0 --target 127.0.0.1:" + echo.port()
         + " --mode disable";
     try (Proc proxy = Proc.start(tmp, "bash", "-c", command)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());

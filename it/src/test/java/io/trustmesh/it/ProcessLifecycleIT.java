@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,48 +32,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessLifecycleIT {
   @TempDir Path tmp;
-  ServerSocket echo;
-  Thread echoThread;
+  EchoBackend echo;
 
-  /** A line echo backend, one thread per connection. */
   @BeforeEach
   void echoBackend() throws IOException {
-    echo = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-    echoThread = new Thread(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket s = echo.accept();
-          Thread t = new Thread(() -> {
-            try (s; BufferedReader in =
-                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
-              String line;
-              while ((line = in.readLine()) != null) {
-                s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-              }
-            } catch (IOException ignored) {
-              // the client went away
-            }
-          }, "echo-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    }, "echo-accept");
-    echoThread.setDaemon(true);
-    echoThread.start();
+    echo = new EchoBackend();
   }
 
   @AfterEach
   void stopBackend() throws Exception {
     echo.close();
-    echoThread.join(5000);
   }
 
   private Proc startProxy(String drainTimeout) throws IOException {
     Proc p = Proc.trustmesh(tmp, "proxy", "inbound", "--listen", "127.0.0.1:0", "--target",
-        "127.0.0.1:" + echo.getLocalPort(), "--mode", "disable", "--admin", "127.0.0.1:0",
+        "127.0.0.1:" + echo.port(), "--mode", "disable", "--admin", "127.0.0.1:0",
         "--drain-timeout", drainTimeout);
     await().atMost(Duration.ofSeconds(30)).until(() -> p.output().contains("admin ") || !p.isAlive());
     assertThat(p.isAlive()).as(p.output()).isTrue();
