@@ -91,12 +91,7 @@ class HalfCloseAndBackpressureTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     backend.close();
     pool.shutdownNow();
   }

@@ -14,7 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,20 +39,13 @@ class HostileInputTest {
     backend = Peers.backend();
     accessLog = tmp.resolve("access.log");
     source = TestSidecars.source(tmp.resolve("server"));
-    sidecar = TestSidecars.start(TestSidecars.config(List.of(
-        TestSidecars.inbound("web", backend.getAddress(), InboundMode.STRICT,
-            AllowPolicy.builder().trustDomain(pki.td).build())),
-        List.of(), accessLog, Limits.DEFAULT.withHandshakeTimeout(Duration.ofSeconds(1))), source);
+    sidecar = TestSidecars.strictWeb(backend.getAddress(), pki.td, accessLog,
+        Limits.DEFAULT.withHandshakeTimeout(Duration.ofSeconds(1)), source);
   }
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 

@@ -37,20 +37,12 @@ class JdkFallbackAndLimitTest {
   @AfterEach
   void stop() {
     System.clearProperty(TlsEngine.FORCE_PROPERTY);
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 
   private void start(Limits limits) {
-    sidecar = TestSidecars.start(TestSidecars.config(List.of(
-        TestSidecars.inbound("web", backend.getAddress(), InboundMode.STRICT,
-            AllowPolicy.builder().trustDomain(pki.td).build())),
-        List.of(), accessLog, limits), source);
+    sidecar = TestSidecars.strictWeb(backend.getAddress(), pki.td, accessLog, limits, source);
   }
 
   @Test

@@ -64,12 +64,7 @@ class OutboundTest {
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.destroy(openssl);
   }
 

@@ -42,12 +42,7 @@ class PermissiveAndDisableTest {
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 

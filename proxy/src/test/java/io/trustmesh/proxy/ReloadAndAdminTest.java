@@ -55,12 +55,7 @@ class ReloadAndAdminTest {
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 

@@ -44,20 +44,12 @@ class RotationUnderLoadTest {
     pki.write(pki.svid(serverId), tmp.resolve("server"));
     backend = Peers.backend();
     source = TestSidecars.source(tmp.resolve("server"));
-    sidecar = TestSidecars.start(TestSidecars.config(List.of(
-        TestSidecars.inbound("web", backend.getAddress(), InboundMode.STRICT,
-            AllowPolicy.builder().trustDomain(pki.td).build())),
-        List.of(), tmp.resolve("access.log"), Limits.DEFAULT), source);
+    sidecar = TestSidecars.strictWeb(backend.getAddress(), pki.td, tmp.resolve("access.log"), Limits.DEFAULT, source);
   }
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 

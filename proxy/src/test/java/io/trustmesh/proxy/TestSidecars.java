@@ -31,4 +31,21 @@ final class TestSidecars {
   static Sidecar start(SidecarConfig config, FileX509Source source) {
     return Sidecar.start(config, source, Clock.systemUTC());
   }
+
+  /** A sidecar with one STRICT inbound listener named "web" in front of {@code target}, allowing {@code td}. */
+  static Sidecar strictWeb(InetSocketAddress target, io.trustmesh.core.spiffe.TrustDomain td, Path accessLog,
+      Limits limits, FileX509Source source) {
+    InboundListener web = inbound("web", target, InboundMode.STRICT, AllowPolicy.builder().trustDomain(td).build());
+    return start(config(List.of(web), List.of(), accessLog, limits), source);
+  }
+
+  /** Stops what a test started; either may be null (the start failed). */
+  static void stop(Sidecar sidecar, FileX509Source source) {
+    if (sidecar != null) {
+      sidecar.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+  }
 }

@@ -28,20 +28,12 @@ class TlsPolicyTest {
     pki.writeForTools(pki.svid(pki.id("ns", "prod", "sa", "frontend")), tmp.resolve("frontend"));
     backend = Peers.backend();
     source = TestSidecars.source(tmp.resolve("server"));
-    sidecar = TestSidecars.start(TestSidecars.config(List.of(
-        TestSidecars.inbound("web", backend.getAddress(), InboundMode.STRICT,
-            AllowPolicy.builder().trustDomain(pki.td).build())),
-        List.of(), tmp.resolve("access.log"), Limits.DEFAULT), source);
+    sidecar = TestSidecars.strictWeb(backend.getAddress(), pki.td, tmp.resolve("access.log"), Limits.DEFAULT, source);
   }
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
-      sidecar.close();
-    }
-    if (source != null) {
-      source.close();
-    }
+    TestSidecars.stop(sidecar, source);
     Peers.stop(backend);
   }
 
