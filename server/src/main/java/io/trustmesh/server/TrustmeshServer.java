@@ -126,7 +126,7 @@ public final class TrustmeshServer implements AutoCloseable {
       SigningAuthority authority = new SigningAuthority(config.trustDomain, upstream, config.caTtl,
           io.trustmesh.server.ca.RotationSchedule.maxSvidTtl(config.caTtl), keys, store, config.clock);
       authority.rotate();
-      server = new TrustmeshServer(config, store, authority, io.trustmesh.server.ca.JwtAuthority.load(keys, config.clock));
+      server = new TrustmeshServer(config, store, authority, new io.trustmesh.server.ca.JwtAuthority(authority, config.clock));
       server.renewServerSvid(true);
       server.startListeners();
       return server;

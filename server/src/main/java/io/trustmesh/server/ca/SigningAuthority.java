@@ -1,21 +1,30 @@
 package io.trustmesh.server.ca;
 
+import io.trustmesh.api.jwt.JwtSvids;
 import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.IssuedCertificate;
+import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.server.datastore.CaRecord;
 import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.keymanager.KeyManager;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,15 +37,50 @@ import org.slf4j.LoggerFactory;
  * {@link Clock} (see {@link RotationSchedule}): at most one <em>active</em> CA signs; a
  * <em>prepared</em> successor is already in the bundle; <em>retired</em> predecessors stay in the
  * bundle until the SVIDs they signed have expired.
+ *
+ * <p>Each signing CA has a JWT-SVID signing key (ES256) of its own, kept by the key manager as
+ * {@code ID-jwt}, minted, published, activated and retired with it: the bundle's JWK set holds the
+ * keys of every CA in the bundle, and the active CA's key signs. A JWT-SVID never outlives its key's
+ * CA, and a retiring CA stays until its last JWT-SVIDs (at most {@link JwtAuthority#DEFAULT_TTL})
+ * have expired.
  */
 public final class SigningAuthority {
   private static final Logger LOG = LoggerFactory.getLogger(SigningAuthority.class);
+  /** Where versions before per-CA JWT keys kept their one JWT key. */
+  private static final String LEGACY_JWT_KEY = "jwt-signing";
 
-  /** One signing CA. {@code ca} is empty when its key is lost (memory key manager after a restart). */
+  /** A JWT-SVID signing key: its ID in the JWK set, both halves, and the expiry of the CA it belongs to. */
+  public record JwtKey(String kid, ECPrivateKey privateKey, ECPublicKey publicKey, Instant notAfter) {
+    static JwtKey of(PrivateKey key, Instant notAfter) {
+      // Through the JDK key factory: a key read back from PEM may come from another provider.
+      ECPrivateKey k = (ECPrivateKey) io.trustmesh.api.grpc.Der.privateKey(
+          com.google.protobuf.ByteString.copyFrom(key.getEncoded()));
+      ECPublicKey pub = JwtSvids.publicKeyOf(k);
+      return new JwtKey(kidOf(pub), k, pub, notAfter);
+    }
+
+    private static String kidOf(ECPublicKey k) {
+      try {
+        byte[] h = MessageDigest.getInstance("SHA-256").digest(k.getEncoded());
+        return HexFormat.of().formatHex(h, 0, 16);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * One signing CA. {@code ca} is empty when its key is lost (memory key manager after a restart);
+   * {@code jwt} when its JWT key is (or it was made by a version without one).
+   */
   record Slot(String id, List<X509Certificate> chain, Optional<CertificateAuthority> ca, Instant createdAt,
-      Instant notAfter, Instant activatedAt) {
+      Instant notAfter, Instant activatedAt, Optional<JwtKey> jwt) {
     Slot activated(Instant at) {
-      return new Slot(id, chain, ca, createdAt, notAfter, at);
+      return new Slot(id, chain, ca, createdAt, notAfter, at, jwt);
+    }
+
+    Slot withJwt(JwtKey key) {
+      return new Slot(id, chain, ca, createdAt, notAfter, activatedAt, Optional.of(key));
     }
 
     X509Certificate certificate() {
@@ -71,11 +115,39 @@ public final class SigningAuthority {
           "signing CA " + r.id());
       Optional<PrivateKey> key = keys.get(r.keyId());
       Optional<CertificateAuthority> ca = key.map(k -> CertificateAuthority.of(chain, k));
-      loaded.add(new Slot(r.id(), chain, ca, r.createdAt(), r.notAfter(), r.activatedAt()));
+      Optional<JwtKey> jwt = keys.get(jwtKeyId(r.id())).map(k -> JwtKey.of(k, r.notAfter()));
+      loaded.add(new Slot(r.id(), chain, ca, r.createdAt(), r.notAfter(), r.activatedAt(), jwt));
+    }
+    Slot current = loaded.stream().filter(s -> s.activatedAt() != null && s.ca().isPresent())
+        .reduce((a, b) -> b).orElse(null);
+    if (current != null) {
+      // A data directory from before JWT keys rotated gets a key for its active CA, and loses the
+      // single long-lived one.
+      Slot upgraded = withJwt(current);
+      Slot old = current;
+      loaded.replaceAll(s -> s == old ? upgraded : s);
+      current = upgraded;
+      if (keys.get(LEGACY_JWT_KEY).isPresent()) {
+        keys.delete(LEGACY_JWT_KEY);
+      }
     }
     this.slots = List.copyOf(loaded);
-    this.active = loaded.stream().filter(s -> s.activatedAt() != null && s.ca().isPresent())
-        .reduce((a, b) -> b).orElse(null);
+    this.active = current;
+  }
+
+  /** {@code s}, with a JWT key minted for it if it has none. */
+  private Slot withJwt(Slot s) {
+    return s.jwt().isPresent() ? s : s.withJwt(mintJwtKey(s.id(), s.notAfter()));
+  }
+
+  private static String jwtKeyId(String caId) {
+    return caId + "-jwt";
+  }
+
+  private JwtKey mintJwtKey(String caId, Instant notAfter) {
+    PrivateKey key = KeyType.EC_P256.generate().getPrivate();
+    keys.put(jwtKeyId(caId), key);
+    return JwtKey.of(key, notAfter);
   }
 
   public void onBundleChange(Runnable listener) {
@@ -92,7 +164,7 @@ public final class SigningAuthority {
     Slot current = active;
     if (current == null || !now.isBefore(current.notAfter()) || current.ca().isEmpty()) {
       Slot prepared = preparedIn(next, now);
-      Slot fresh = prepared != null ? prepared.activated(now) : mint(now).activated(now);
+      Slot fresh = withJwt(prepared != null ? prepared.activated(now) : mint(now).activated(now));
       next.removeIf(s -> s.id().equals(fresh.id()));
       next.add(fresh);
       store.saveSigningCa(record(fresh));
@@ -110,7 +182,7 @@ public final class SigningAuthority {
         LOG.info("signing CA {} prepared (published in the bundle), expires {}", fresh.id(), fresh.notAfter());
       }
       if (prepared != null && !now.isBefore(RotationSchedule.activateAt(current.createdAt(), current.notAfter()))) {
-        Slot fresh = prepared.activated(now);
+        Slot fresh = withJwt(prepared.activated(now));
         next.replaceAll(s -> s.id().equals(fresh.id()) ? fresh : s);
         store.saveSigningCa(record(fresh));
         active = fresh;
@@ -129,8 +201,9 @@ public final class SigningAuthority {
           .filter(o -> o.activatedAt() != null && o.activatedAt().isAfter(s.activatedAt()))
           .map(Slot::activatedAt).min(Instant::compareTo).orElse(null);
       Instant retireAt = s.notAfter();
-      if (successorSince != null && successorSince.plus(maxSvidTtl).isBefore(retireAt)) {
-        retireAt = successorSince.plus(maxSvidTtl);
+      Duration longestLeft = maxSvidTtl.compareTo(JwtAuthority.DEFAULT_TTL) > 0 ? maxSvidTtl : JwtAuthority.DEFAULT_TTL;
+      if (successorSince != null && successorSince.plus(longestLeft).isBefore(retireAt)) {
+        retireAt = successorSince.plus(longestLeft);
       }
       if (!now.isBefore(retireAt)) {
         retired.add(s);
@@ -140,6 +213,7 @@ public final class SigningAuthority {
       next.remove(s);
       store.deleteSigningCa(s.id());
       keys.delete(s.id());
+      keys.delete(jwtKeyId(s.id()));
       changed = true;
       LOG.info("signing CA {} retired", s.id());
     }
@@ -167,7 +241,8 @@ public final class SigningAuthority {
     if (issued.clamped()) {
       LOG.warn("signing CA {} is cut to the upstream's expiry {}", id, issued.certificate().getNotAfter().toInstant());
     }
-    return new Slot(id, issued.chain(), Optional.of(ca), now, issued.certificate().getNotAfter().toInstant(), null);
+    Instant notAfter = issued.certificate().getNotAfter().toInstant();
+    return new Slot(id, issued.chain(), Optional.of(ca), now, notAfter, null, Optional.of(mintJwtKey(id, notAfter)));
   }
 
   private static CaRecord record(Slot s) {
@@ -197,6 +272,24 @@ public final class SigningAuthority {
       }
     }
     return List.copyOf(out);
+  }
+
+  /** The key that signs JWT-SVIDs now: the active CA's. */
+  public JwtKey activeJwtKey() {
+    Slot s = active;
+    if (s == null || s.jwt().isEmpty()) {
+      throw new IllegalStateException("no active JWT signing key yet");
+    }
+    return s.jwt().get();
+  }
+
+  /** The JWT authorities relying parties must trust now, by key ID: every CA's in the bundle. */
+  public Map<String, ECPublicKey> jwtAuthorities() {
+    Map<String, ECPublicKey> out = new LinkedHashMap<>();
+    for (Slot s : slots) {
+      s.jwt().ifPresent(k -> out.put(k.kid(), k.publicKey()));
+    }
+    return out;
   }
 
   public long bundleSequence() {
