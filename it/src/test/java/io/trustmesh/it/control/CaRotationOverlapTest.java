@@ -87,6 +87,9 @@ class CaRotationOverlapTest {
           .getBundlesOrThrow("spiffe://example.org"))).as("pushed on the stream").containsExactlyInAnyOrder(oldRoot, newRoot);
       watch.shutdownNow();
       assertThat(signedBy(svid(agent), oldRoot)).isTrue();
+      // The JWT keys rotate with the CAs: the successor's key is published now, the old one signs.
+      String oldKid = kid(jwtSvid(agent));
+      assertThat(jwtKids(agent)).hasSize(2).contains(oldKid);
 
       // 49h: the last SVIDs of the old CA.
       stepTo(t0.plus(Duration.ofHours(49)), clock, cp, agent);
@@ -100,6 +103,11 @@ class CaRotationOverlapTest {
       }
       X509Svid newSvid = svid(agent);
       assertThat(signedBy(newSvid, newRoot)).isTrue();
+      String newToken = jwtSvid(agent);
+      assertThat(kid(newToken)).as("JWT-SVIDs now signed by the new CA's key").isNotEqualTo(oldKid)
+          .isIn(jwtKids(agent));
+      assertThat(io.trustmesh.api.jwt.JwtSvids.validate(newToken, "billing", agent.snapshot().jwks(), clock.instant())
+          .subject()).isEqualTo("spiffe://example.org/web");
       assertThat(clock.instant()).isBefore(lastOld.leaf().getNotAfter().toInstant());
 
       // The overlap: a client holding the pre-activation bundle accepts the new SVID...
@@ -113,7 +121,33 @@ class CaRotationOverlapTest {
       // bundle (by then the successor's own successor has been prepared: it was created at 30h).
       stepTo(t0.plus(Duration.ofHours(60).plusMinutes(30)), clock, cp, agent);
       assertThat(agent.snapshot().bundle()).contains(newRoot).doesNotContain(oldRoot);
+      assertThat(jwtKids(agent)).as("the old CA's JWT key left with it").doesNotContain(oldKid);
     }
+  }
+
+  /** A JWT-SVID for audience "billing" from the agent's Workload API. */
+  private static String jwtSvid(TrustmeshAgent agent) {
+    io.grpc.ManagedChannel ch = io.trustmesh.api.grpc.UnixSockets.channel(agent.socketPath());
+    try {
+      io.grpc.Metadata h = new io.grpc.Metadata();
+      h.put(io.trustmesh.api.workload.WorkloadApi.SECURITY_HEADER, "true");
+      return io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc.newBlockingStub(ch)
+          .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h))
+          .fetchJWTSVID(io.trustmesh.api.workload.proto.JWTSVIDRequest.newBuilder().addAudience("billing").build())
+          .getSvids(0).getSvid();
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  private static String kid(String token) {
+    String header = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]),
+        java.nio.charset.StandardCharsets.UTF_8);
+    return header.replaceAll(".*\"kid\":\"([0-9a-f]+)\".*", "$1");
+  }
+
+  private static java.util.Set<String> jwtKids(TrustmeshAgent agent) {
+    return io.trustmesh.api.jwt.JwtSvids.keys(agent.snapshot().jwks()).keySet();
   }
 
   /** Moves the clock in steps of at most an hour, letting the server and the agent act at each step. */
@@ -130,7 +164,7 @@ class CaRotationOverlapTest {
     return agent.snapshot().svids().values().iterator().next();
   }
 
-  /** Both roots share a subject name; only the signature tells which CA issued an SVID. */
+  /** Whether {@code root} signed the SVID: the signature, not the name, proves the issuer. */
   private static boolean signedBy(X509Svid s, X509Certificate root) {
     try {
       s.leaf().verify(root.getPublicKey());
