@@ -174,8 +174,11 @@ public final class Sidecar implements AutoCloseable {
   private Channel bindOrFail(String name, ServerBootstrap b, InetSocketAddress addr) {
     ChannelFuture f = b.bind(addr).awaitUninterruptibly();
     if (!f.isSuccess()) {
+      // The epoll transport says "bind(..) failed with error(-98): Address already in use"; keep the words.
+      String why = String.valueOf(f.cause().getMessage())
+          .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new BadInputException("cannot listen on " + addr.getHostString() + ":" + addr.getPort() + " for "
-          + name + ": " + f.cause().getMessage());
+          + name + ": " + why);
     }
     serverChannels.add(f.channel());
     return f.channel();
