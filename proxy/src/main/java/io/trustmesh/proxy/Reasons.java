@@ -66,4 +66,15 @@ final class Reasons {
   static String oneLine(String s) {
     return s.replaceAll("\\s*\\R\\s*", " ").trim();
   }
+
+  /**
+   * A socket error in the words a person reads: the native transport's
+   * {@code "finishConnect(..) failed with error(-111): Connection refused: localhost/127.0.0.1:8080"}
+   * becomes {@code "Connection refused"} (the caller names the address).
+   */
+  static String socketError(Throwable cause) {
+    return oneLine(String.valueOf(cause.getMessage()))
+        .replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "")
+        .replaceFirst(": [^ :]*/[0-9a-fA-F.:\\[\\]]+:\\d+$", "");
+  }
 }

@@ -174,11 +174,8 @@ public final class Sidecar implements AutoCloseable {
   private Channel bindOrFail(String name, ServerBootstrap b, InetSocketAddress addr) {
     ChannelFuture f = b.bind(addr).awaitUninterruptibly();
     if (!f.isSuccess()) {
-      // The epoll transport says "bind(..) failed with error(-98): Address already in use"; keep the words.
-      String why = String.valueOf(f.cause().getMessage())
-          .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       throw new BadInputException("cannot listen on " + addr.getHostString() + ":" + addr.getPort() + " for "
-          + name + ": " + why);
+          + name + ": " + Reasons.socketError(f.cause()));
     }
     serverChannels.add(f.channel());
     return f.channel();
@@ -265,7 +262,7 @@ public final class Sidecar implements AutoCloseable {
     b.connect(host, port).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
-            + Reasons.oneLine(String.valueOf(f.cause().getMessage())), "connect");
+            + Reasons.socketError(f.cause()), "connect");
         client.close();
         return;
       }
