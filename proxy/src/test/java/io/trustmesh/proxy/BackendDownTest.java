@@ -48,7 +48,8 @@ class BackendDownTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 1);
     JsonNode line = AccessLogFile.read(accessLog).get(0);
     assertThat(line.get("result").asText()).isEqualTo("upstream_failed");
-    assertThat(line.get("reason").asText()).isEqualTo("cannot connect to target localhost:" + port + ": Connection refused");
+    assertThat(line.get("reason").asText())
+        .isEqualTo("cannot connect to target localhost:" + port + ": Connection refused");
 
     backend = HttpServer.create(target, 16);
     backend.createContext("/", ex -> {
