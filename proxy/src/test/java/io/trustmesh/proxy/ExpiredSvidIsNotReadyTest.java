@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.trustmesh.api.x509.FileX509Source;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.time.ManualClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,26 +25,6 @@ class ExpiredSvidIsNotReadyTest {
   HttpServer backend;
   FileX509Source source;
   Sidecar sidecar;
-
-  /** A clock the test moves forward. */
-  static final class MovableClock extends Clock {
-    volatile Instant now = Instant.now();
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   @AfterEach
   void stop() {
@@ -65,7 +44,7 @@ class ExpiredSvidIsNotReadyTest {
     pki.write(svid, tmp.resolve("server"));
     backend = Peers.backend();
     source = TestSidecars.source(tmp.resolve("server"));
-    MovableClock clock = new MovableClock();
+    ManualClock clock = new ManualClock(Instant.now());
     sidecar = Sidecar.start(TestSidecars.config(List.of(TestSidecars.inbound("web", backend.getAddress(),
         InboundMode.STRICT, AllowPolicy.builder().trustDomain(pki.td).build())), List.of(),
         tmp.resolve("access.log"), Limits.DEFAULT), source, clock);
@@ -75,7 +54,7 @@ class ExpiredSvidIsNotReadyTest {
     assertThat(admin("/metrics").stdout())
         .contains("trustmesh_proxy_svid_expiry_timestamp_seconds " + (double) notAfter.getEpochSecond());
 
-    clock.now = notAfter.plusSeconds(1); // nobody renewed it
+    clock.set(notAfter.plusSeconds(1)); // nobody renewed it
 
     Peers.Result ready = admin("/ready");
     assertThat(ready.stdout()).endsWith("503").contains("\"ready\":false")

@@ -8,6 +8,7 @@ import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.time.ManualClock;
 import io.trustmesh.core.tls.SpiffeTrustManager;
 import io.trustmesh.core.tls.TlsDefaults;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ class CaRotationOverlapTest {
 
   @Test
   void clientWithThePreActivationBundleTrustsTheNewCa() throws Exception {
-    MutableClock clock = new MutableClock(Instant.now());
+    ManualClock clock = new ManualClock(Instant.now());
     Instant t0 = clock.instant();
     try (ControlPlane cp = new ControlPlane(dir).clock(clock)) {
       cp.serverConfig.caTtl = Duration.ofHours(60);
@@ -151,7 +152,7 @@ class CaRotationOverlapTest {
   }
 
   /** Moves the clock in steps of at most an hour, letting the server and the agent act at each step. */
-  private static void stepTo(Instant target, MutableClock clock, ControlPlane cp, TrustmeshAgent agent) {
+  private static void stepTo(Instant target, ManualClock clock, ControlPlane cp, TrustmeshAgent agent) {
     while (clock.instant().isBefore(target)) {
       Duration left = Duration.between(clock.instant(), target);
       clock.advance(left.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : left);

@@ -7,15 +7,13 @@ import io.trustmesh.api.jwt.JwtSvids;
 import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.time.ManualClock;
 import io.trustmesh.server.datastore.JdbcDataStore;
 import io.trustmesh.server.keymanager.DiskKeyManager;
 import io.trustmesh.server.keymanager.KeyManager;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -31,25 +29,6 @@ class JwtKeyRotationTest {
   static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
   @TempDir Path dir;
 
-  static final class StepClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   private static String kidOf(String token) {
     String header = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]),
         java.nio.charset.StandardCharsets.UTF_8);
@@ -58,7 +37,7 @@ class JwtKeyRotationTest {
 
   @Test
   void aKeyPerSigningCaPublishedSigningAndRetiredWithIt() throws Exception {
-    StepClock clock = new StepClock();
+    ManualClock clock = new ManualClock(T0);
     try (JdbcDataStore store = JdbcDataStore.open("sqlite", dir)) {
       KeyManager keys = DiskKeyManager.open(dir.resolve("keys"), Optional.empty());
       SigningAuthority sa = new SigningAuthority(TD, Upstream.selfSignedRoots(), Duration.ofHours(60),
@@ -69,24 +48,25 @@ class JwtKeyRotationTest {
       String first = jwt.sign(WEB, List.of("payments"), JwtAuthority.DEFAULT_TTL);
       String firstKid = kidOf(first);
       assertThat(sa.jwtAuthorities()).containsOnlyKeys(firstKid);
-      assertThat(JwtSvids.validate(first, "payments", jwt.jwks(), clock.now).subject()).isEqualTo(WEB.toString());
+      assertThat(JwtSvids.validate(first, "payments", jwt.jwks(), clock.instant()).subject()).isEqualTo(WEB.toString());
 
-      clock.now = T0.plus(Duration.ofHours(30)); // prepared: the successor's key is published, not used
+      clock.set(T0.plus(Duration.ofHours(30))); // prepared: the successor's key is published, not used
       sa.rotate();
       assertThat(sa.jwtAuthorities()).hasSize(2).containsKey(firstKid);
       assertThat(kidOf(jwt.sign(WEB, List.of("payments"), JwtAuthority.DEFAULT_TTL))).isEqualTo(firstKid);
 
-      clock.now = T0.plus(Duration.ofHours(50)).minusSeconds(60);
+      clock.set(T0.plus(Duration.ofHours(50)).minusSeconds(60));
       String late = jwt.sign(WEB, List.of("payments"), JwtAuthority.DEFAULT_TTL);
-      clock.now = T0.plus(Duration.ofHours(50)); // activated: the successor's key signs
+      clock.set(T0.plus(Duration.ofHours(50))); // activated: the successor's key signs
       sa.rotate();
       String second = jwt.sign(WEB, List.of("payments"), JwtAuthority.DEFAULT_TTL);
       assertThat(kidOf(second)).isNotEqualTo(firstKid);
-      assertThat(JwtSvids.validate(late, "payments", jwt.jwks(), clock.now.plusSeconds(60)).subject())
+      assertThat(JwtSvids.validate(late, "payments", jwt.jwks(), clock.instant().plusSeconds(60)).subject())
           .as("a token the old key signed just before the switch still validates").isEqualTo(WEB.toString());
-      assertThat(JwtSvids.validate(second, "payments", jwt.jwks(), clock.now).subject()).isEqualTo(WEB.toString());
+      assertThat(JwtSvids.validate(second, "payments", jwt.jwks(), clock.instant()).subject())
+          .isEqualTo(WEB.toString());
 
-      clock.now = T0.plus(Duration.ofHours(60)); // the first CA retires, and its JWT key with it
+      clock.set(T0.plus(Duration.ofHours(60))); // the first CA retires, and its JWT key with it
       sa.rotate();
       assertThat(sa.jwtAuthorities()).doesNotContainKey(firstKid).containsKey(kidOf(second));
       assertThat(keys.get(firstCa + "-jwt")).as("the retired CA's JWT key is deleted").isEmpty();
@@ -98,7 +78,7 @@ class JwtKeyRotationTest {
 
   @Test
   void aTokenNeverOutlivesTheCaWhoseKeySignedIt() throws Exception {
-    StepClock clock = new StepClock();
+    ManualClock clock = new ManualClock(T0);
     try (JdbcDataStore store = JdbcDataStore.open("sqlite", dir)) {
       SigningAuthority sa = new SigningAuthority(TD, Upstream.selfSignedRoots(), Duration.ofMinutes(2),
           Duration.ofSeconds(20), new io.trustmesh.server.keymanager.MemoryKeyManager(), store, clock);
@@ -107,14 +87,14 @@ class JwtKeyRotationTest {
 
       String token = jwt.sign(WEB, List.of("payments"), JwtAuthority.DEFAULT_TTL);
 
-      assertThat(JwtSvids.validate(token, "payments", jwt.jwks(), clock.now).expiresAt())
-          .isEqualTo(sa.activeNotAfter()).isBefore(clock.now.plus(JwtAuthority.DEFAULT_TTL));
+      assertThat(JwtSvids.validate(token, "payments", jwt.jwks(), clock.instant()).expiresAt())
+          .isEqualTo(sa.activeNotAfter()).isBefore(clock.instant().plus(JwtAuthority.DEFAULT_TTL));
     }
   }
 
   @Test
   void aDataDirectoryWithTheOldSingleKeyIsUpgraded() throws Exception {
-    StepClock clock = new StepClock();
+    ManualClock clock = new ManualClock(T0);
     try (JdbcDataStore store = JdbcDataStore.open("sqlite", dir)) {
       KeyManager keys = DiskKeyManager.open(dir.resolve("keys"), Optional.empty());
       new SigningAuthority(TD, Upstream.selfSignedRoots(), Duration.ofHours(60), Duration.ofHours(10), keys, store,
@@ -130,7 +110,7 @@ class JwtKeyRotationTest {
       assertThat(keys.get("jwt-signing")).as("the long-lived key is gone").isEmpty();
       assertThat(restarted.jwtAuthorities()).hasSize(1);
       String token = new JwtAuthority(restarted, clock).sign(WEB, List.of("a"), JwtAuthority.DEFAULT_TTL);
-      assertThat(JwtSvids.validate(token, "a", new JwtAuthority(restarted, clock).jwks(), clock.now)).isNotNull();
+      assertThat(JwtSvids.validate(token, "a", new JwtAuthority(restarted, clock).jwks(), clock.instant())).isNotNull();
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.trustmesh.it.control;
+package io.trustmesh.core.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,23 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move forward instead of sleeping. */
-final class MutableClock extends Clock {
+/**
+ * A UTC clock that moves only when told to: for tests and simulations that exercise expiry and
+ * rotation schedules without sleeping. Every trustmesh component takes a {@link Clock}.
+ */
+public final class ManualClock extends Clock {
   private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = new AtomicReference<>(start);
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now.updateAndGet(t -> t.plus(d));
+  }
+
+  public void set(Instant instant) {
+    now.set(instant);
   }
 
   @Override
