@@ -77,9 +77,10 @@ final class AgentCommand implements Callable<Integer> {
       throw new io.trustmesh.core.BadInputException("--write-spiffe-id and --on-update-exec need --write-dir");
     }
     Logging.daemon();
-    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
+    // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     TrustmeshAgent agent = TrustmeshAgent.start(c);
+    termination.started();
     spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
         + agent.socketPath());
     spec.commandLine().getErr().flush();

@@ -135,9 +135,10 @@ final class ServerCommand implements Callable<Integer> {
     }
     c.validate();
     Logging.daemon();
-    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
+    // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     TrustmeshServer server = TrustmeshServer.start(c);
+    termination.started();
     spec.commandLine().getErr().println("trustmesh: server for " + c.trustDomain + " listening on "
         + server.nodeAddress().getAddress().getHostAddress() + ":" + server.nodeAddress().getPort()
         + ", admin socket " + c.adminSocket);

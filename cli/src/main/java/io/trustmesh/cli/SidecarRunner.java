@@ -45,7 +45,7 @@ final class SidecarRunner {
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
     CryptoProviders.install();
-    // Before starting: a SIGTERM that arrives while starting still ends in a clean stop.
+    // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     AtomicReference<Sidecar> running = new AtomicReference<>();
     X509Source source = null;
@@ -71,6 +71,7 @@ final class SidecarRunner {
       throw e;
     }
     running.set(sidecar);
+    termination.started();
     banner(sidecar, source, out);
     try {
       String signal = termination.await();

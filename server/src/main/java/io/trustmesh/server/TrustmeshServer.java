@@ -185,9 +185,10 @@ public final class TrustmeshServer implements AutoCloseable {
       Files.deleteIfExists(socket);
       // Bound inside a directory only we can enter, made 0600 there, then renamed into place:
       // the socket is never reachable by anyone else, not even between bind and chmod.
-      Path privateDir = Files.createTempDirectory(socket.getParent(), ".admin-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      Path bound = privateDir.resolve("admin.sock");
+      // Short names: a unix socket path has at most 107 bytes, and this one must not be longer
+      // than the final path by more than a few characters.
+      Path privateDir = privateDirectory(socket.getParent());
+      Path bound = privateDir.resolve("s");
       adminGroup = new EpollEventLoopGroup(1, UnixSockets.daemonThreads("trustmesh-admin-api"));
       try {
         adminServer = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toFile()))
@@ -239,6 +240,22 @@ public final class TrustmeshServer implements AutoCloseable {
     }
     long tickMillis = Math.max(50, config.tick.toMillis());
     ticker.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** A new directory {@code .admin-XXXXXX} next to the socket that only this user may enter. */
+  private static Path privateDirectory(Path parent) throws IOException {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    for (int attempt = 0; ; attempt++) {
+      Path dir = parent.resolve(".admin-" + java.util.HexFormat.of().toHexDigits(random.nextInt()).substring(0, 6));
+      try {
+        return Files.createDirectory(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
