@@ -8,6 +8,7 @@ import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.crypto.KeyType;
+import io.trustmesh.core.io.SecretFiles;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.time.Durations;
 import io.trustmesh.core.x509.CertificateDescription;
@@ -82,14 +83,15 @@ final class CaCommand implements Runnable {
     Duration intermediateTtl;
 
     @Option(names = "--passphrase-file", paramLabel = "F",
-        description = "Encrypt the root key with the passphrase in this file (PBKDF2 + AES-256).")
+        description = "Encrypt the root key with the passphrase in this file (PBKDF2 + AES-256); the file must"
+            + " be readable by its owner only (chmod 600) and the passphrase at least 12 characters.")
     Path passphraseFile;
 
     @Mixin OutputOption output;
 
     @Override
     public Integer call() {
-      Optional<char[]> passphrase = Inputs.passphrase(passphraseFile);
+      Optional<char[]> passphrase = Inputs.passphrase(passphraseFile, SecretFiles.Use.ENCRYPT);
       List<String> names = intermediates.isEmpty() ? List.of(CaDirectory.DEFAULT_INTERMEDIATE) : intermediates;
       CaDirectory ca = CaDirectory.init(dir, trustDomain, keyType, rootTtl, names, intermediateTtl,
           passphrase, Clock.systemUTC());
@@ -177,7 +179,7 @@ final class CaCommand implements Runnable {
     List<TrustDomain> trustDomains = new ArrayList<>();
 
     @Option(names = "--passphrase-file", paramLabel = "F",
-        description = "Passphrase of the root key, if it is encrypted.")
+        description = "Passphrase of the root key, if it is encrypted (a file readable by its owner only).")
     Path passphraseFile;
 
     @Option(names = "--replace", description = "Replace an existing intermediate of that name (its old key is lost).")
@@ -192,7 +194,7 @@ final class CaCommand implements Runnable {
         throw new BadInputException("intermediate '" + name + "' already exists in " + dir
             + "; choose another name or pass --replace");
       }
-      Optional<char[]> passphrase = Inputs.passphrase(passphraseFile);
+      Optional<char[]> passphrase = Inputs.passphrase(passphraseFile, SecretFiles.Use.DECRYPT);
       IssuedCertificate inter = ca.addIntermediate(name, trustDomains, ttl, pathLen, passphrase, Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       if (inter.clamped()) {

@@ -2,6 +2,7 @@ package io.trustmesh.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustmesh.core.io.SecretFiles;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.x509.CertificateDescription;
 import java.io.PrintWriter;
@@ -40,7 +41,7 @@ final class CertInspect implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<char[]> password = Inputs.passphrase(passphraseFile);
+    Optional<char[]> password = Inputs.passphrase(passphraseFile, SecretFiles.Use.DECRYPT);
     Instant now = Instant.now();
     PrintWriter out = spec.commandLine().getOut();
     ArrayNode all = OutputFormat.JSON.createArrayNode();

@@ -1,10 +1,6 @@
 package io.trustmesh.cli;
 
-import io.trustmesh.core.BadInputException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.trustmesh.core.io.SecretFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,22 +8,11 @@ import java.util.Optional;
 final class Inputs {
   private Inputs() {}
 
-  /** A passphrase from a file: its first line, without the line ending; never empty. */
-  static Optional<char[]> passphrase(Path file) {
-    if (file == null) {
-      return Optional.empty();
-    }
-    try {
-      String content = Files.readString(file, StandardCharsets.UTF_8);
-      String first = content.lines().findFirst().orElse("");
-      if (first.isEmpty()) {
-        throw new BadInputException("passphrase file " + file + " is empty");
-      }
-      return Optional.of(first.toCharArray());
-    } catch (NoSuchFileException e) {
-      throw new BadInputException("passphrase file not found: " + file);
-    } catch (IOException e) {
-      throw new BadInputException("cannot read passphrase file " + file + ": " + e.getMessage());
-    }
+  /**
+   * A passphrase from a file (see {@link SecretFiles}: owner-only file, and at least 12 characters
+   * when it is about to encrypt a new key); empty when no file was given.
+   */
+  static Optional<char[]> passphrase(Path file, SecretFiles.Use use) {
+    return file == null ? Optional.empty() : Optional.of(SecretFiles.passphrase(file, use));
   }
 }

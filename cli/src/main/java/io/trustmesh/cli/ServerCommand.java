@@ -19,11 +19,16 @@ import picocli.CommandLine.Spec;
       "an optional SPIFFE bundle endpoint, and /healthz, /ready, /metrics on --admin.",
       "Settings come from --config (YAML, keys as the flags with underscores); flags override it.",
       "",
+      "Files: --data-dir is created 0700 (an existing one must be yours and writable by no one else),",
+      "every file in it 0600. Signing keys (DIR/keys) are encrypted at rest only with",
+      "--key-passphrase-file; without it they are protected by file permissions only.",
+      "",
       "Examples:",
       "  trustmesh server --trust-domain example.org --data-dir /var/lib/trustmesh/server",
       "  trustmesh server --trust-domain example.org --data-dir srv \\",
       "      --upstream-cert trustmesh-ca/intermediates/default/ca.pem \\",
       "      --upstream-key trustmesh-ca/intermediates/default/ca_key.pem --bundle-endpoint 127.0.0.1:8443",
+      "  trustmesh server --trust-domain example.org --data-dir srv --key-passphrase-file /etc/trustmesh/keys.pass",
       "Then: trustmesh token create --spiffe-id spiffe://example.org/agent/node-1"
     })
 final class ServerCommand implements Callable<Integer> {
@@ -54,8 +59,9 @@ final class ServerCommand implements Callable<Integer> {
   Path upstreamKey;
 
   @Option(names = "--upstream-bundle", paramLabel = "F",
-      description = "Roots to publish with a disk upstream (default: the root at the end of --upstream-cert,"
-          + " else the upstream itself), e.g. trustmesh-ca/root.pem.")
+      description = "Roots to publish with a disk upstream, e.g. trustmesh-ca/root.pem (default: the root at"
+          + " the end of --upstream-cert, else root.pem of its 'trustmesh ca' directory; the start is refused"
+          + " when neither exists).")
   Path upstreamBundle;
 
   @Option(names = "--datastore", paramLabel = "SPEC",
@@ -63,8 +69,15 @@ final class ServerCommand implements Callable<Integer> {
   String datastore;
 
   @Option(names = "--key-manager", paramLabel = "KIND",
-      description = "disk (default: encrypted files in DIR/keys, 0600) or memory (a restart mints a new CA).")
+      description = "disk (default: files in DIR/keys, 0600; encrypted only with --key-passphrase-file)"
+          + " or memory (a restart mints a new CA).")
   String keyManager;
+
+  @Option(names = "--key-passphrase-file", paramLabel = "F",
+      description = "Encrypt the signing keys in DIR/keys with the passphrase in F (PBKDF2 + AES-256); F must be"
+          + " readable by its owner only (chmod 600) and hold at least 12 characters. Without it the keys are"
+          + " NOT encrypted: file permissions are their only protection.")
+  Path keyPassphraseFile;
 
   @Option(names = "--ca-ttl", paramLabel = "D", description = "Signing CA lifetime (default: 168h).")
   Duration caTtl;
@@ -117,6 +130,9 @@ final class ServerCommand implements Callable<Integer> {
     }
     if (keyManager != null) {
       c.keyManager = keyManager;
+    }
+    if (keyPassphraseFile != null) {
+      c.keyPassphraseFile = keyPassphraseFile;
     }
     if (caTtl != null) {
       c.caTtl = caTtl;

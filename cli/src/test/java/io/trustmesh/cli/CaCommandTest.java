@@ -58,8 +58,8 @@ class CaCommandTest {
   @Test
   void passphraseEncryptsTheRootKeyAndIsNeededForNewIntermediates() throws Exception {
     Path ca = tmp.resolve("ca");
-    Path pass = Files.writeString(tmp.resolve("pass"), "s3cret passphrase\n");
-    Path wrong = Files.writeString(tmp.resolve("wrong"), "nope\n");
+    Path pass = PassphraseFileTest.ownerOnly(tmp.resolve("pass"), "s3cret passphrase\n");
+    Path wrong = PassphraseFileTest.ownerOnly(tmp.resolve("wrong"), "nope\n");
     assertThat(Cli.run("ca", "init", "--trust-domain", "example.org", "--dir", ca, "--passphrase-file", pass)
         .exitCode()).isZero();
     assertThat(Files.readString(ca.resolve("root_key.pem"))).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");

@@ -22,7 +22,7 @@ import java.util.Set;
  * The server's settings, from a YAML file ({@code --config server.yaml}) overridden by flags.
  * Keys are the flag names with underscores: {@code trust_domain}, {@code data_dir}, {@code listen},
  * {@code upstream}, {@code upstream_cert}, {@code upstream_key}, {@code upstream_bundle},
- * {@code datastore}, {@code key_manager}, {@code ca_ttl}, {@code svid_ttl}, {@code bundle_endpoint},
+ * {@code datastore}, {@code key_manager}, {@code key_passphrase_file}, {@code ca_ttl}, {@code svid_ttl}, {@code bundle_endpoint},
  * {@code admin}, {@code admin_socket}.
  *
  * <pre>
@@ -40,7 +40,8 @@ public final class ServerConfig {
   public static final String DEFAULT_ADMIN_SOCKET = "/tmp/trustmesh/admin.sock";
   public static final Duration DEFAULT_SVID_TTL = Duration.ofHours(1);
   private static final Set<String> KEYS = Set.of("trust_domain", "data_dir", "listen", "upstream", "upstream_cert",
-      "upstream_key", "upstream_bundle", "datastore", "key_manager", "ca_ttl", "svid_ttl", "bundle_endpoint",
+      "upstream_key", "upstream_bundle", "datastore", "key_manager", "key_passphrase_file", "ca_ttl", "svid_ttl",
+      "bundle_endpoint",
       "admin", "admin_socket");
 
   public TrustDomain trustDomain;
@@ -52,6 +53,11 @@ public final class ServerConfig {
   public Path upstreamBundle;
   public String datastore = "sqlite";
   public String keyManager = "disk";
+  /**
+   * The operator's passphrase for the disk key manager (owner-only file, at least 12 characters);
+   * without it signing keys are protected by file permissions only.
+   */
+  public Path keyPassphraseFile;
   public Duration caTtl = RotationSchedule.DEFAULT_CA_TTL;
   public Duration svidTtl = DEFAULT_SVID_TTL;
   public String bundleEndpoint;
@@ -95,6 +101,7 @@ public final class ServerConfig {
     text(root, "upstream_bundle").ifPresent(v -> c.upstreamBundle = Path.of(v));
     text(root, "datastore").ifPresent(v -> c.datastore = v);
     text(root, "key_manager").ifPresent(v -> c.keyManager = v);
+    text(root, "key_passphrase_file").ifPresent(v -> c.keyPassphraseFile = Path.of(v));
     text(root, "ca_ttl").ifPresent(v -> c.caTtl = Durations.parse(v));
     text(root, "svid_ttl").ifPresent(v -> c.svidTtl = Durations.parse(v));
     text(root, "bundle_endpoint").ifPresent(v -> c.bundleEndpoint = v);
@@ -138,6 +145,10 @@ public final class ServerConfig {
     }
     if (!keyManager.equals("memory") && !keyManager.equals("disk")) {
       throw new BadInputException("unknown key manager '" + keyManager + "' (expected memory or disk)");
+    }
+    if (keyPassphraseFile != null && !keyManager.equals("disk")) {
+      throw new BadInputException("--key-passphrase-file needs --key-manager disk (the " + keyManager
+          + " key manager keeps no key files)");
     }
     RotationSchedule.check(caTtl, svidTtl, "SVID TTL");
     return this;

@@ -27,6 +27,8 @@ import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;
+import io.trustmesh.core.io.PrivateDirectory;
+import io.trustmesh.core.io.SecretFiles;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.svid.X509Svid;
@@ -34,6 +36,7 @@ import io.trustmesh.core.tls.SpiffeTrustManager;
 import io.trustmesh.core.tls.TlsDefaults;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.ca.Upstream;
+import io.trustmesh.server.ca.UpstreamRoots;
 import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.datastore.JdbcDataStore;
 import io.trustmesh.server.keymanager.DiskKeyManager;
@@ -78,6 +81,10 @@ public final class TrustmeshServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustmeshServer.class);
   public static final String SERVER_PATH = "/trustmesh/server";
   static final Duration BUNDLE_REFRESH_HINT = Duration.ofMinutes(5);
+  /** Where the disk key manager keeps the signing keys, under the data directory. */
+  static final String KEY_DIRECTORY = "keys";
+  /** How often expired join tokens are deleted (a used token is deleted when it is redeemed). */
+  static final Duration TOKEN_SWEEP_INTERVAL = Duration.ofMinutes(1);
 
   private final ServerConfig config;
   private final DataStore store;
@@ -95,6 +102,7 @@ public final class TrustmeshServer implements AutoCloseable {
   private HttpServer healthServer;
   private HttpsServer bundleServer;
   private volatile boolean closed;
+  private Instant nextTokenSweep = Instant.MIN;
 
   private final io.trustmesh.server.ca.JwtAuthority jwt;
 
@@ -109,20 +117,29 @@ public final class TrustmeshServer implements AutoCloseable {
     this.serverId = config.trustDomain.newSpiffeId("trustmesh", "server");
   }
 
-  /** Opens the datastore, brings the signing CA up to date and starts every listener. */
+  /**
+   * Opens the datastore, brings the signing CA up to date and starts every listener. The data
+   * directory is created 0700 (an existing one must be this user's and writable by no one else),
+   * every file in it 0600. A start that fails removes the state it created.
+   */
   public static TrustmeshServer start(ServerConfig config) {
     config.validate();
-    try {
-      Files.createDirectories(config.dataDir);
-    } catch (IOException e) {
-      throw new BadInputException("cannot create data directory " + config.dataDir + ": " + e.getMessage());
-    }
+    // Every input is read before anything is created: a bad one leaves nothing behind.
     Upstream upstream = upstream(config);
-    DataStore store = JdbcDataStore.open(config.datastore, config.dataDir);
+    Optional<char[]> keyPassphrase = Optional.ofNullable(config.keyPassphraseFile)
+        .map(f -> SecretFiles.passphrase(f, SecretFiles.Use.ENCRYPT));
+    CreatedOnStart created = CreatedOnStart.note(config);
+    DataStore store;
+    try {
+      PrivateDirectory.ensure(config.dataDir, "data directory");
+      store = JdbcDataStore.open(config.datastore, config.dataDir);
+    } catch (RuntimeException e) {
+      created.remove();
+      throw e;
+    }
     TrustmeshServer server = null;
     try {
-      KeyManager keys = config.keyManager.equals("memory") ? new MemoryKeyManager()
-          : DiskKeyManager.open(config.dataDir.resolve("keys"), Optional.empty());
+      KeyManager keys = keyManager(config, keyPassphrase);
       SigningAuthority authority = new SigningAuthority(config.trustDomain, upstream, config.caTtl,
           io.trustmesh.server.ca.RotationSchedule.maxSvidTtl(config.caTtl), keys, store, config.clock);
       authority.rotate();
@@ -136,8 +153,21 @@ public final class TrustmeshServer implements AutoCloseable {
       } else {
         store.close();
       }
+      created.remove();
       throw e;
     }
+  }
+
+  private static KeyManager keyManager(ServerConfig config, Optional<char[]> passphrase) {
+    if (config.keyManager.equals("memory")) {
+      return new MemoryKeyManager();
+    }
+    DiskKeyManager disk = DiskKeyManager.open(config.dataDir.resolve(KEY_DIRECTORY), passphrase);
+    if (!disk.encrypted()) {
+      LOG.warn("signing keys in {} are protected by file permissions only (mode 0600, not encrypted);"
+          + " pass --key-passphrase-file to encrypt them at rest", config.dataDir.resolve(KEY_DIRECTORY));
+    }
+    return disk;
   }
 
   private static Upstream upstream(ServerConfig config) {
@@ -145,6 +175,7 @@ public final class TrustmeshServer implements AutoCloseable {
       return Upstream.selfSignedRoots();
     }
     List<X509Certificate> chain = Pem.readCertificates(config.upstreamCert);
+    SecretFiles.requireOwnerOnly(config.upstreamKey, "upstream key");
     CertificateAuthority ca = CertificateAuthority.of(chain, Pem.readPrivateKey(config.upstreamKey, Optional.empty()));
     if (ca.certificate().getBasicConstraints() == 0) {
       throw new BadInputException("upstream " + config.upstreamCert + " has path length 0 and cannot sign the"
@@ -154,8 +185,9 @@ public final class TrustmeshServer implements AutoCloseable {
       throw new BadInputException("upstream " + config.upstreamCert + " may not sign for trust domain "
           + config.trustDomain);
     }
-    Optional<List<X509Certificate>> roots = Optional.ofNullable(config.upstreamBundle).map(Pem::readCertificates);
-    return Upstream.disk(ca, chain, roots);
+    List<X509Certificate> roots = UpstreamRoots.find(config.upstreamCert, chain,
+        Optional.ofNullable(config.upstreamBundle));
+    return Upstream.disk(ca, roots);
   }
 
   private void startListeners() {
@@ -277,6 +309,18 @@ public final class TrustmeshServer implements AutoCloseable {
       renewServerSvid(caChanged);
     } catch (RuntimeException e) {
       LOG.warn("CA rotation tick failed: {}", e.toString());
+    }
+    Instant now = config.clock.instant();
+    if (!now.isBefore(nextTokenSweep)) {
+      nextTokenSweep = now.plus(TOKEN_SWEEP_INTERVAL);
+      try {
+        int expired = store.deleteExpiredJoinTokens(now);
+        if (expired > 0) {
+          LOG.info("deleted {} expired join token(s)", expired);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("deleting expired join tokens failed: {}", e.toString());
+      }
     }
   }
 

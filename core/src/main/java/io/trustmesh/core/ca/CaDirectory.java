@@ -4,6 +4,7 @@ import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.io.AtomicFiles;
 import io.trustmesh.core.io.AtomicFiles.Content;
+import io.trustmesh.core.io.SecretFiles;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.x509.Extensions;
@@ -122,6 +123,7 @@ public final class CaDirectory {
 
   /** The root as a signing authority (needs its key, and the passphrase if it is encrypted). */
   public CertificateAuthority root(Optional<char[]> passphrase) {
+    SecretFiles.requireOwnerOnly(dir.resolve("root_key.pem"), "root key");
     return CertificateAuthority.of(List.of(rootCertificate()),
         Pem.readPrivateKey(dir.resolve("root_key.pem"), passphrase));
   }
@@ -163,6 +165,7 @@ public final class CaDirectory {
     }
     Path idir = dir.resolve("intermediates").resolve(chosen);
     List<X509Certificate> chain = new ArrayList<>(Pem.readCertificates(idir.resolve("ca.pem")));
+    SecretFiles.requireOwnerOnly(idir.resolve("ca_key.pem"), "intermediate key");
     return CertificateAuthority.of(chain, Pem.readPrivateKey(idir.resolve("ca_key.pem"), Optional.empty()));
   }
 

@@ -8,7 +8,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Who signs the server's signing CA: the server itself ({@code self-signed}: each signing CA is its
@@ -57,16 +56,9 @@ public interface Upstream {
   /**
    * An intermediate on disk.
    *
-   * @param roots the trust anchors to publish: the bundle file's, else the self-signed
-   *     certificate at the end of the upstream chain, else the upstream certificate itself
+   * @param anchors the roots to publish (see {@link UpstreamRoots}): never the intermediate itself
    */
-  static Upstream disk(CertificateAuthority upstream, List<X509Certificate> upstreamChain,
-      Optional<List<X509Certificate>> roots) {
-    List<X509Certificate> anchors = roots.orElseGet(() -> {
-      X509Certificate last = upstreamChain.get(upstreamChain.size() - 1);
-      return List.of(last.getSubjectX500Principal().equals(last.getIssuerX500Principal()) ? last
-          : upstreamChain.get(0));
-    });
+  static Upstream disk(CertificateAuthority upstream, List<X509Certificate> anchors) {
     return new Upstream() {
       @Override
       public IssuedCertificate mint(TrustDomain td, String label, Duration ttl, Clock clock) {

@@ -12,13 +12,18 @@ import java.util.Optional;
  * passes the same contract test suite.
  */
 public interface DataStore extends AutoCloseable {
+  /** Stores the token's SHA-256 only (never the token), its SPIFFE ID and expiry. */
   void createJoinToken(JoinToken token, String actor);
 
   /**
    * Redeems a token: deletes it and returns it if it existed and had not expired at {@code now}.
-   * Two concurrent redemptions of the same token: exactly one wins.
+   * Two concurrent redemptions of the same token: exactly one wins. Presenting the stored hash
+   * instead of the token finds nothing.
    */
   Optional<JoinToken> redeemJoinToken(String token, Instant now);
+
+  /** Deletes every token that expired at or before {@code now}; returns how many. */
+  int deleteExpiredJoinTokens(Instant now);
 
   void saveAttestedNode(AttestedNode node);
 

@@ -40,20 +40,32 @@ public final class JdbcDataStore implements DataStore {
   }
 
   /**
+   * The SQLite database file {@code spec} names ({@code sqlite}: {@code dataDir/datastore.sqlite3},
+   * {@code sqlite:PATH}); empty for PostgreSQL.
+   */
+  public static Optional<Path> sqliteFile(String spec, Path dataDir) {
+    if (spec == null || spec.equals("sqlite")) {
+      return Optional.of(dataDir.resolve("datastore.sqlite3"));
+    }
+    if (spec.startsWith("sqlite:")) {
+      return Optional.of(Path.of(spec.substring("sqlite:".length())));
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Opens {@code sqlite} (a file {@code datastore.sqlite3} in {@code dataDir}), {@code sqlite:PATH},
-   * or {@code postgres://user:password@host:port/db}, and migrates its schema.
+   * or {@code postgres://user:password@host:port/db}, and migrates its schema. An SQLite file is
+   * created with mode 0600 before SQLite opens it, in a directory only this user may enter (see
+   * {@link SqliteFiles}).
    */
   public static JdbcDataStore open(String spec, Path dataDir) {
     HikariConfig cfg = new HikariConfig();
     String description;
-    if (spec == null || spec.equals("sqlite") || spec.startsWith("sqlite:")) {
-      Path file = spec != null && spec.startsWith("sqlite:")
-          ? Path.of(spec.substring("sqlite:".length())) : dataDir.resolve("datastore.sqlite3");
-      try {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-      } catch (java.io.IOException e) {
-        throw new BadInputException("cannot create the directory of " + file + ": " + e.getMessage());
-      }
+    Optional<Path> sqlite = sqliteFile(spec, dataDir);
+    if (sqlite.isPresent()) {
+      Path file = sqlite.get();
+      SqliteFiles.prepare(file);
       cfg.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
       cfg.setMaximumPoolSize(1);
       cfg.addDataSourceProperty("journal_mode", "WAL");
@@ -156,8 +168,8 @@ public final class JdbcDataStore implements DataStore {
   public void createJoinToken(JoinToken token, String actor) {
     tx("createJoinToken", c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO join_tokens (token, spiffe_id, expires_at) VALUES (?, ?, ?)")) {
-        ps.setString(1, token.token());
+          "INSERT INTO join_tokens (token_sha256, spiffe_id, expires_at) VALUES (?, ?, ?)")) {
+        ps.setString(1, JoinTokenHash.of(token.token()));
         ps.setString(2, token.spiffeId().toString());
         ps.setLong(3, token.expiresAt().toEpochMilli());
         ps.executeUpdate();
@@ -170,23 +182,28 @@ public final class JdbcDataStore implements DataStore {
 
   @Override
   public Optional<JoinToken> redeemJoinToken(String token, Instant now) {
+    String presented = JoinTokenHash.of(token);
     return tx("redeemJoinToken", c -> {
       JoinToken found = null;
+      String stored = null;
+      // The lookup is by hash: its timing can tell an attacker at most about a SHA-256 they chose,
+      // never about a stored token. The constant-time comparison below is what decides.
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT spiffe_id, expires_at FROM join_tokens WHERE token = ?")) {
-        ps.setString(1, token);
+          "SELECT token_sha256, spiffe_id, expires_at FROM join_tokens WHERE token_sha256 = ?")) {
+        ps.setString(1, presented);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
-            found = new JoinToken(token, SpiffeId.parse(rs.getString(1)), Instant.ofEpochMilli(rs.getLong(2)));
+            stored = rs.getString(1);
+            found = new JoinToken(token, SpiffeId.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)));
           }
         }
       }
-      if (found == null) {
+      if (found == null || !JoinTokenHash.matches(stored, presented)) {
         return Optional.<JoinToken>empty();
       }
       // The DELETE decides: of two concurrent redeemers only one deletes the row.
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM join_tokens WHERE token = ?")) {
-        ps.setString(1, token);
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM join_tokens WHERE token_sha256 = ?")) {
+        ps.setString(1, stored);
         if (ps.executeUpdate() != 1) {
           return Optional.<JoinToken>empty();
         }
@@ -195,6 +212,16 @@ public final class JdbcDataStore implements DataStore {
         return Optional.<JoinToken>empty();
       }
       return Optional.of(found);
+    });
+  }
+
+  @Override
+  public int deleteExpiredJoinTokens(Instant now) {
+    return tx("deleteExpiredJoinTokens", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM join_tokens WHERE expires_at <= ?")) {
+        ps.setLong(1, now.toEpochMilli());
+        return ps.executeUpdate();
+      }
     });
   }
 
