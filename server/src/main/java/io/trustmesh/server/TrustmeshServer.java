@@ -131,7 +131,10 @@ public final class TrustmeshServer implements AutoCloseable {
     CreatedOnStart created = CreatedOnStart.note(config);
     DataStore store;
     try {
-      PrivateDirectory.ensure(config.dataDir, "data directory");
+      if (PrivateDirectory.ensure(config.dataDir, "data directory") == PrivateDirectory.Outcome.NARROWED) {
+        LOG.warn("data directory {} was readable by others (an earlier version's 0755); narrowed it to 0700",
+            config.dataDir);
+      }
       store = JdbcDataStore.open(config.datastore, config.dataDir);
     } catch (RuntimeException e) {
       created.remove();

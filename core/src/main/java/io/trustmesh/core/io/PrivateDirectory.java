@@ -16,7 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * when this user owns it and neither group nor others may write to it, and so may each of its
  * ancestors unless the ancestor is root's or sticky ({@code /tmp}): whoever can write to a directory
  * can swap what is in it, so a later chmod or open through that path could land on their file.
- * The check never changes a directory it refuses.
+ * The check never changes a directory it refuses; one it accepts that others may read or enter (an
+ * earlier version made them 0755) is narrowed to 0700.
  *
  * <pre>{@code
  * PrivateDirectory.Outcome o = PrivateDirectory.ensure(Path.of("/var/lib/trustmesh/server"), "data directory");
@@ -25,8 +26,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class PrivateDirectory {
   private static final int ROOT = 0;
 
-  /** Whether {@link #ensure} made the directory now (so a failed start may remove it again). */
-  public enum Outcome { CREATED, EXISTED }
+  /**
+   * What {@link #ensure} did: made the directory now (so a failed start may remove it again), found
+   * it private, or found it ours but readable by others (an earlier version's 0755) and narrowed it
+   * to 0700 (the caller logs that).
+   */
+  public enum Outcome { CREATED, EXISTED, NARROWED }
 
   private PrivateDirectory() {}
 
@@ -48,7 +53,13 @@ public final class PrivateDirectory {
           // Someone made it between our look and our create: judge what is there now.
         }
       }
-      check(FileOwnership.of(abs), what, me);
+      FileOwnership existing = FileOwnership.of(abs);
+      check(existing, what, me);
+      if ((existing.mode() & 0077) != 0) {
+        // Ours, writable by no one else, under ancestors no one else can change: nothing can swap it.
+        Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwx------"));
+        return Outcome.NARROWED;
+      }
       return Outcome.EXISTED;
     } catch (IOException e) {
       throw new BadInputException("cannot create " + what + " " + dir + ": " + e.getMessage());

@@ -45,7 +45,9 @@ public final class SqliteFiles {
   /** Creates the database file 0600 (its directory 0700) or narrows existing files to 0600. */
   static void prepare(Path database) {
     Path abs = database.toAbsolutePath();
-    PrivateDirectory.ensure(abs.getParent(), "datastore directory");
+    if (PrivateDirectory.ensure(abs.getParent(), "datastore directory") == PrivateDirectory.Outcome.NARROWED) {
+      LOG.warn("datastore directory {} was readable by others; narrowed it to 0700", abs.getParent());
+    }
     try {
       try {
         Files.createFile(abs, PosixFilePermissions.asFileAttribute(OWNER_ONLY));

@@ -54,7 +54,9 @@ public final class DiskKeyManager implements KeyManager {
    * {@code passphrase} when one is given.
    */
   public static DiskKeyManager open(Path dir, Optional<char[]> passphrase) {
-    PrivateDirectory.ensure(dir, "key directory");
+    if (PrivateDirectory.ensure(dir, "key directory") == PrivateDirectory.Outcome.NARROWED) {
+      LOG.warn("key directory {} was readable by others (an earlier version's 0755); narrowed it to 0700", dir);
+    }
     DiskKeyManager km = new DiskKeyManager(dir, passphrase);
     km.migrateLegacyPassphrase();
     km.checkKeysMatchMode();

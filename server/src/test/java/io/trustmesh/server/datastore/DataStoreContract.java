@@ -56,6 +56,25 @@ abstract class DataStoreContract {
   }
 
   @Test
+  void theStoredHashOfATokenDoesNotRedeemIt() {
+    String token = "0123456789abcdef0123456789abcdef";
+    store.createJoinToken(new JoinToken(token, AGENT, NOW.plusSeconds(600)), "admin");
+    // What a reader of the datastore finds in join_tokens: the hash, presented as if it were a token.
+    assertThat(store.redeemJoinToken(JoinTokenHash.of(token), NOW)).isEmpty();
+    assertThat(store.redeemJoinToken(token, NOW)).map(JoinToken::spiffeId).contains(AGENT);
+  }
+
+  @Test
+  void expiredTokensAreDeletedByTheSweepAndUnexpiredOnesKept() {
+    store.createJoinToken(new JoinToken("old", AGENT, NOW.plusSeconds(1)), "admin");
+    store.createJoinToken(new JoinToken("fresh", AGENT, NOW.plusSeconds(600)), "admin");
+    assertThat(store.deleteExpiredJoinTokens(NOW)).isZero();
+    assertThat(store.deleteExpiredJoinTokens(NOW.plusSeconds(1))).isEqualTo(1);
+    assertThat(store.redeemJoinToken("old", NOW)).as("deleted, even for a clock before its expiry").isEmpty();
+    assertThat(store.redeemJoinToken("fresh", NOW.plusSeconds(1))).isPresent();
+  }
+
+  @Test
   void concurrentRedemptionsOfOneTokenHaveOneWinner() throws Exception {
     store.createJoinToken(new JoinToken("t3", AGENT, NOW.plusSeconds(600)), "admin");
     ExecutorService pool = Executors.newFixedThreadPool(4);
