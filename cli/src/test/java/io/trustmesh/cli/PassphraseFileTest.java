@@ -2,6 +2,8 @@ package io.trustmesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -85,18 +87,32 @@ class PassphraseFileTest {
     assertThat(ca.resolve("intermediates/c2")).doesNotExist();
   }
 
+  /**
+   * A node API port that is taken: the refusals below come before any bind, and a server that wrongly
+   * accepted the file still stops (instead of serving forever in the test's JVM).
+   */
+  private static String takenListen(ServerSocket taken) {
+    return "127.0.0.1:" + taken.getLocalPort();
+  }
+
   @Test
   void serverRefusesAKeyPassphraseFileOthersMayReadOrAShortOneAndCreatesNothing() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      serverRefusesKeyPassphraseFiles(takenListen(taken));
+    }
+  }
+
+  private void serverRefusesKeyPassphraseFiles(String listen) throws Exception {
     Path data = tmp.resolve("srv");
     Path open = withMode("keys.pass", GOOD, "rw-rw-rw-");
-    Cli.Result r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", "127.0.0.1:0",
+    Cli.Result r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", listen,
         "--admin", "127.0.0.1:0", "--admin-socket", tmp.resolve("admin.sock"), "--key-passphrase-file", open);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.errLines()).containsExactly("trustmesh: passphrase file " + open + " is accessible by group or others"
         + " (mode 0666); make it readable by its owner only: chmod 600 " + open);
 
     Path shortOne = ownerOnly(tmp.resolve("short.pass"), "hunter2\n");
-    r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", "127.0.0.1:0",
+    r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", listen,
         "--admin", "127.0.0.1:0", "--admin-socket", tmp.resolve("admin.sock"), "--key-passphrase-file", shortOne);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.errLines()).containsExactly("trustmesh: passphrase in " + shortOne
@@ -120,12 +136,18 @@ class PassphraseFileTest {
 
   @Test
   void serverRefusesAnUpstreamKeyOthersMayRead() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      serverRefusesUpstreamKey(takenListen(taken));
+    }
+  }
+
+  private void serverRefusesUpstreamKey(String listen) throws Exception {
     Path ca = tmp.resolve("ca");
     assertThat(Cli.run("ca", "init", "--trust-domain", "example.org", "--dir", ca).exitCode()).isZero();
     Path key = ca.resolve("intermediates/default/ca_key.pem");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-r--"));
     Path data = tmp.resolve("srv");
-    Cli.Result r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", "127.0.0.1:0",
+    Cli.Result r = Cli.run("server", "--trust-domain", "example.org", "--data-dir", data, "--listen", listen,
         "--admin", "127.0.0.1:0", "--admin-socket", tmp.resolve("admin.sock"),
         "--upstream-cert", ca.resolve("intermediates/default/ca.pem"), "--upstream-key", key);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
