@@ -28,7 +28,8 @@ final class TokenCommand implements Runnable {
   @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
       description = {
         "Create a join token and print it. The agent that presents it first (before it expires)",
-        "becomes AGENT_ID; the token then stops working.",
+        "becomes AGENT_ID; the token then stops working. The server stores only its SHA-256, and",
+        "deletes it when used or expired.",
         "",
         "Example:",
         "  trustmesh token create --spiffe-id spiffe://example.org/agent/node-1 --ttl 10m"
