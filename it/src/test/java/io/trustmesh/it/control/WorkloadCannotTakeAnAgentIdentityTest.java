@@ -59,16 +59,18 @@ class WorkloadCannotTakeAnAgentIdentityTest {
   }
 
   @Test
-  void aTokenForAWorkloadIdIsRefused() throws Exception {
+  void aTokenForAWorkloadIdOrTheServerIdIsRefused() throws Exception {
     try (ControlPlane cp = new ControlPlane(dir)) {
       cp.startServer();
       cp.entry("spiffe://example.org/web", ControlPlane.AGENT_ID, Duration.ZERO, "unix:uid:" + UID);
 
-      Run r = trustmesh("token", "create", "--admin-socket", cp.serverConfig.adminSocket.toString(),
-          "--spiffe-id", "spiffe://example.org/web");
-      assertThat(r.exit()).isEqualTo(2);
-      assertThat(r.out()).hasLineCount(1).startsWith("trustmesh: agent SPIFFE ID spiffe://example.org/web must be"
-          + " under spiffe://example.org/agent/");
+      for (String id : List.of("spiffe://example.org/web", "spiffe://example.org/trustmesh/server")) {
+        Run r = trustmesh("token", "create", "--admin-socket", cp.serverConfig.adminSocket.toString(),
+            "--spiffe-id", id);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).hasLineCount(1).startsWith("trustmesh: agent SPIFFE ID " + id + " must be"
+            + " under spiffe://example.org/agent/");
+      }
     }
   }
 
