@@ -4,14 +4,18 @@ import io.trustmesh.agent.AgentConfig;
 import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.api.workload.WorkloadApi;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = {AgentEvictCommand.class},
     description = {
       "Run the trustmesh node agent: attest to the server with a one-time join token, keep the",
       "agent SVID and the workload SVIDs renewed (at half-life, with jitter), and serve them on the",
@@ -22,12 +26,16 @@ import picocli.CommandLine.Spec;
       "Example:",
       "  trustmesh agent --server 127.0.0.1:8081 --trust-bundle bundle.pem \\",
       "      --join-token 3f2a... --data-dir /var/lib/trustmesh/agent",
-      "  (bundle.pem from: trustmesh bundle show > bundle.pem)"
+      "  (bundle.pem from: trustmesh bundle show > bundle.pem)",
+      "",
+      "To ban a node (stolen SVID, decommissioned host): trustmesh agent evict --spiffe-id ID"
     })
 final class AgentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--server", required = true, paramLabel = "ADDR:PORT", description = "The server's node API.")
+  // --server and --data-dir are required, but checked in call(): picocli would demand a parent's
+  // required options even for the 'evict' subcommand, which talks to the admin socket instead.
+  @Option(names = "--server", paramLabel = "ADDR:PORT", description = "The server's node API.")
   String server;
 
   @Option(names = "--trust-bundle", paramLabel = "F",
@@ -38,7 +46,7 @@ final class AgentCommand implements Callable<Integer> {
       description = "One-time token from 'trustmesh token create'; not needed once the agent has attested.")
   String joinToken;
 
-  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+  @Option(names = "--data-dir", paramLabel = "DIR",
       description = "The agent's cache (its SVID, the bundle, workload SVIDs).")
   Path dataDir;
 
@@ -61,6 +69,17 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<String> missing = new ArrayList<>();
+    if (server == null) {
+      missing.add("'--server=ADDR:PORT'");
+    }
+    if (dataDir == null) {
+      missing.add("'--data-dir=DIR'");
+    }
+    if (!missing.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "Missing required option" + (missing.size() > 1 ? "s" : "")
+          + ": " + String.join(", ", missing));
+    }
     AgentConfig c = new AgentConfig();
     c.server = server;
     c.trustBundle = trustBundle;

@@ -6,6 +6,8 @@ import io.trustmesh.api.admin.proto.AdminGrpc;
 import io.trustmesh.api.admin.proto.CreateEntryRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenResponse;
+import io.trustmesh.api.admin.proto.EvictAgentRequest;
+import io.trustmesh.api.admin.proto.EvictAgentResponse;
 import io.trustmesh.api.admin.proto.GetBundleRequest;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.admin.proto.GetEntryRequest;
@@ -27,9 +29,12 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The admin API on the admin unix socket: join tokens, registration entries, the bundle. */
 final class AdminService extends AdminGrpc.AdminImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
   static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(1);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String ACTOR = "admin";
@@ -38,12 +43,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   private final SigningAuthority authority;
   private final Clock clock;
   private final Supplier<GetBundleResponse> bundle;
+  private final IdentityRules identities;
 
-  AdminService(DataStore store, SigningAuthority authority, Clock clock, Supplier<GetBundleResponse> bundle) {
+  AdminService(DataStore store, SigningAuthority authority, Clock clock, Supplier<GetBundleResponse> bundle,
+      IdentityRules identities) {
     this.store = store;
     this.authority = authority;
     this.clock = clock;
     this.bundle = bundle;
+    this.identities = identities;
   }
 
   private interface Call<T> {
@@ -63,18 +71,10 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
   }
 
-  private SpiffeId inTrustDomain(String raw, String what) {
-    SpiffeId id = SpiffeId.parse(raw);
-    if (!id.memberOf(authority.trustDomain())) {
-      throw new BadInputException(what + " " + id + " is outside trust domain " + authority.trustDomain());
-    }
-    return id;
-  }
-
   @Override
   public void createJoinToken(CreateJoinTokenRequest r, StreamObserver<CreateJoinTokenResponse> out) {
     answer(out, () -> {
-      SpiffeId id = inTrustDomain(r.getSpiffeId(), "agent SPIFFE ID");
+      SpiffeId id = identities.agentId(r.getSpiffeId());
       Duration ttl = r.getTtlSeconds() > 0 ? Duration.ofSeconds(r.getTtlSeconds()) : DEFAULT_TOKEN_TTL;
       byte[] raw = new byte[16];
       RANDOM.nextBytes(raw);
@@ -90,8 +90,9 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   public void createEntry(CreateEntryRequest r, StreamObserver<Entry> out) {
     answer(out, () -> {
       RegistrationEntry e = Protos.fromProto(r.getEntry(), clock.instant());
-      inTrustDomain(e.spiffeId().toString(), "SPIFFE ID");
-      inTrustDomain(e.parentId().toString(), "parent ID");
+      Selectors.validateAll(e.selectors());
+      identities.workloadId(e.spiffeId());
+      identities.inTrustDomain(e.parentId().toString(), "parent ID");
       if (!e.ttl().isZero()) {
         RotationSchedule.check(authority.caTtl(), e.ttl(), "entry TTL");
       }
@@ -120,6 +121,21 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   public void deleteEntry(GetEntryRequest r, StreamObserver<Entry> out) {
     answer(out, () -> store.deleteEntry(r.getId(), ACTOR).map(Protos::toProto).orElseThrow(() ->
         Status.NOT_FOUND.withDescription("no registration entry with id " + r.getId()).asRuntimeException()));
+  }
+
+  @Override
+  public void evictAgent(EvictAgentRequest r, StreamObserver<EvictAgentResponse> out) {
+    answer(out, () -> {
+      SpiffeId id = identities.inTrustDomain(r.getSpiffeId(), "agent SPIFFE ID");
+      DataStore.Eviction e = store.evictNode(id, ACTOR, clock.instant());
+      if (!e.happened()) {
+        throw Status.NOT_FOUND.withDescription("no agent " + id + " has attested or holds a join token")
+            .asRuntimeException();
+      }
+      LOG.warn("evicted agent {}: its SVIDs are refused until it attests with a new join token", id);
+      return EvictAgentResponse.newBuilder().setSpiffeId(id.toString())
+          .setSerial(e.node().map(n -> n.serial()).orElse("")).setDeletedJoinTokens(e.deletedTokens()).build();
+    });
   }
 
   @Override

@@ -1,12 +1,5 @@
 package io.trustmesh.server;
 
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Grpc;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -25,7 +18,6 @@ import io.trustmesh.api.node.proto.SvidRequest;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.spiffe.SpiffeId;
-import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.core.x509.Serials;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.datastore.AttestedNode;
@@ -34,15 +26,11 @@ import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.datastore.JoinToken;
 import io.trustmesh.server.datastore.RegistrationEntry;
 import io.trustmesh.server.internal.Protos;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeService extends NodeGrpc.NodeImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeService.class);
-  static final Context.Key<SpiffeId> AGENT = Context.key("trustmesh-agent");
 
   private final DataStore store;
   private final SigningAuthority authority;
@@ -61,10 +48,12 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   private final Duration svidTtl;
   private final Metrics metrics;
   private final io.trustmesh.server.ca.JwtAuthority jwt;
+  private final IdentityRules identities;
 
   NodeService(DataStore store, SigningAuthority authority, Issuer issuer, Clock clock, Duration svidTtl,
-      Metrics metrics, io.trustmesh.server.ca.JwtAuthority jwt) {
+      Metrics metrics, io.trustmesh.server.ca.JwtAuthority jwt, IdentityRules identities) {
     this.jwt = jwt;
+    this.identities = identities;
     this.store = store;
     this.authority = authority;
     this.issuer = issuer;
@@ -92,6 +81,9 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     SpiffeId id = token.get().spiffeId();
     try {
       IssuedCertificate c = issueAgent(id, request.getCsr().toByteArray(), "join_token");
+      // Pins this SVID as the node's only accepted one; replaces an evicted record too.
+      store.saveAttestedNode(new AttestedNode(id, "join_token", Serials.hex(c.serialNumber()),
+          c.notAfter(), clock.instant()));
       store.audit(new AuditEvent(clock.instant(), "node.attest", "join_token", id.toString(), "join_token"));
       metrics.attestations.incrementAndGet();
       LOG.info("agent {} attested with a join token", id);
@@ -104,17 +96,23 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   }
 
   private IssuedCertificate issueAgent(SpiffeId id, byte[] csr, String requestedBy) {
-    IssuedCertificate c = issuer.sign(List.of(new Issuer.Request(csr, id, svidTtl, List.of())), requestedBy).get(0);
-    store.saveAttestedNode(new AttestedNode(id, "join_token", Serials.hex(c.serialNumber()),
-        c.notAfter(), clock.instant()));
-    return c;
+    return issuer.sign(List.of(new Issuer.Request(csr, id, svidTtl, List.of())), requestedBy).get(0);
   }
 
   @Override
   public void renewAgent(RenewAgentRequest request, StreamObserver<AttestResponse> out) {
-    SpiffeId agent = AGENT.get();
+    AgentAuthenticator.Agent caller = AgentAuthenticator.AGENT.get();
+    SpiffeId agent = caller.id();
     try {
       IssuedCertificate c = issueAgent(agent, request.getCsr().toByteArray(), agent.toString());
+      // Only the current SVID renews (compare-and-set on its serial); the new one is pending until used.
+      if (!store.renewAttestedNode(agent, caller.serial(), Serials.hex(c.serialNumber()), c.notAfter())) {
+        store.audit(new AuditEvent(clock.instant(), "node.renew.refused", agent.toString(), caller.serial(),
+            "not the current agent SVID, or evicted"));
+        out.onError(Status.PERMISSION_DENIED.withDescription(agent + " may not renew with SVID serial "
+            + caller.serial() + ": not its current agent SVID, or the agent was evicted").asRuntimeException());
+        return;
+      }
       out.onNext(AttestResponse.newBuilder().setSpiffeId(agent.toString()).addAllSvidChain(Der.eachEncoded(c.encodedChain()))
           .setBundle(bundle()).build());
       out.onCompleted();
@@ -125,9 +123,15 @@ final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void fetchEntries(FetchEntriesRequest request, StreamObserver<FetchEntriesResponse> out) {
-    SpiffeId agent = AGENT.get();
+    SpiffeId agent = AgentAuthenticator.AGENT.get().id();
     FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder().setBundle(bundle());
     for (RegistrationEntry e : store.listEntries(Optional.of(agent), Optional.empty())) {
+      Optional<String> forbidden = identities.whyNotAWorkload(e.spiffeId());
+      if (forbidden.isPresent()) {
+        // An entry stored before the rule existed: never served (it would fail the agent's whole batch).
+        LOG.warn("not serving entry {} to {}: {} {}", e.id(), agent, e.spiffeId(), forbidden.get());
+        continue;
+      }
       b.addEntries(Protos.toProto(e));
     }
     out.onNext(b.build());
@@ -136,7 +140,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void signX509Svids(SignX509SvidsRequest request, StreamObserver<SignX509SvidsResponse> out) {
-    SpiffeId agent = AGENT.get();
+    SpiffeId agent = AgentAuthenticator.AGENT.get().id();
     List<Issuer.Request> batch = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (SvidRequest r : request.getRequestsList()) {
@@ -147,6 +151,9 @@ final class NodeService extends NodeGrpc.NodeImplBase {
             "no entry grants it to this agent"));
         out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + r.getEntryId()
             + " grants an SVID to agent " + agent).asRuntimeException());
+        return;
+      }
+      if (refusedIdentity(e.get(), agent, out)) {
         return;
       }
       Duration ttl = e.get().ttl().isZero() ? svidTtl : e.get().ttl();
@@ -169,12 +176,15 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void signJwtSvid(io.trustmesh.api.node.proto.SignJwtSvidRequest request,
       StreamObserver<io.trustmesh.api.node.proto.SignJwtSvidResponse> out) {
-    SpiffeId agent = AGENT.get();
+    SpiffeId agent = AgentAuthenticator.AGENT.get().id();
     Optional<RegistrationEntry> e = store.entry(request.getEntryId());
     if (e.isEmpty() || !e.get().parentId().equals(agent)) {
       metrics.failures.incrementAndGet();
       out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + request.getEntryId()
           + " grants a JWT-SVID to agent " + agent).asRuntimeException());
+      return;
+    }
+    if (refusedIdentity(e.get(), agent, out)) {
       return;
     }
     if (request.getAudienceCount() == 0) {
@@ -189,6 +199,20 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     out.onCompleted();
   }
 
+  /** Refuses (and audits) an entry whose SPIFFE ID no workload may hold, whatever the datastore says. */
+  private boolean refusedIdentity(RegistrationEntry e, SpiffeId agent, StreamObserver<?> out) {
+    Optional<String> forbidden = identities.whyNotAWorkload(e.spiffeId());
+    if (forbidden.isEmpty()) {
+      return false;
+    }
+    metrics.failures.incrementAndGet();
+    store.audit(new AuditEvent(clock.instant(), "svid.refused", agent.toString(), e.id(),
+        e.spiffeId() + " " + forbidden.get()));
+    out.onError(Status.PERMISSION_DENIED.withDescription("entry " + e.id() + ": " + e.spiffeId() + " "
+        + forbidden.get()).asRuntimeException());
+    return true;
+  }
+
   static StatusRuntimeException asStatus(RuntimeException e) {
     if (e instanceof StatusRuntimeException s) {
       return s;
@@ -198,32 +222,5 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     }
     LOG.warn("node API call failed", e);
     return Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
-  }
-
-  /** Requires an attested agent's SVID on every call except Attest. */
-  static ServerInterceptor authenticator(DataStore store) {
-    return new ServerInterceptor() {
-      @Override
-      public <Q, S> ServerCall.Listener<Q> interceptCall(ServerCall<Q, S> call, Metadata headers,
-          ServerCallHandler<Q, S> next) {
-        if (call.getMethodDescriptor().getFullMethodName().equals(NodeGrpc.getAttestMethod().getFullMethodName())) {
-          return next.startCall(call, headers);
-        }
-        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        SpiffeId agent;
-        try {
-          Certificate[] peer = session == null ? new Certificate[0] : session.getPeerCertificates();
-          agent = X509Svid.spiffeIdOf((X509Certificate) peer[0], "the client certificate");
-        } catch (SSLPeerUnverifiedException | RuntimeException e) {
-          call.close(Status.UNAUTHENTICATED.withDescription("an agent SVID is required"), new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        if (store.attestedNode(agent).isEmpty()) {
-          call.close(Status.PERMISSION_DENIED.withDescription(agent + " is not an attested agent"), new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        return Contexts.interceptCall(Context.current().withValue(AGENT, agent), call, headers, next);
-      }
-    };
   }
 }

@@ -92,6 +92,7 @@ public final class TrustmeshServer implements AutoCloseable {
   private final Issuer issuer;
   private final Metrics metrics;
   private final SpiffeId serverId;
+  private final IdentityRules identities;
   private final AtomicReference<X509Svid> serverSvid = new AtomicReference<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-server-tick"));
@@ -115,6 +116,7 @@ public final class TrustmeshServer implements AutoCloseable {
     this.metrics = new Metrics(() -> authority.activeNotAfter().getEpochSecond());
     this.issuer = new Issuer(authority, store, config.clock, metrics, true);
     this.serverId = config.trustDomain.newSpiffeId("trustmesh", "server");
+    this.identities = new IdentityRules(config.trustDomain, store, config.clock);
   }
 
   /**
@@ -209,8 +211,8 @@ public final class TrustmeshServer implements AutoCloseable {
           .workerEventLoopGroup(nodeGroup)
           .sslContext(tls.build())
           .addService(ServerInterceptors.intercept(
-              new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt),
-              NodeService.authenticator(store)))
+              new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt, identities),
+              new AgentAuthenticator(store, config.clock)))
           .build()
           .start();
       LOG.info("node API listening on {} (mTLS)", nodeServer.getListenSockets());
@@ -230,7 +232,7 @@ public final class TrustmeshServer implements AutoCloseable {
             .channelType(EpollServerDomainSocketChannel.class)
             .bossEventLoopGroup(adminGroup)
             .workerEventLoopGroup(adminGroup)
-            .addService(new AdminService(store, authority, config.clock, this::bundleResponse))
+            .addService(new AdminService(store, authority, config.clock, this::bundleResponse, identities))
             .build()
             .start();
         Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
@@ -355,7 +357,7 @@ public final class TrustmeshServer implements AutoCloseable {
   }
 
   private GetBundleResponse bundleResponse() {
-    NodeService ns = new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt);
+    NodeService ns = new NodeService(store, authority, issuer, config.clock, config.svidTtl, metrics, jwt, identities);
     return GetBundleResponse.newBuilder().setBundle(ns.bundle()).setSpiffeJson(spiffeBundleJson()).build();
   }
 

@@ -7,6 +7,8 @@ import io.trustmesh.api.admin.proto.AdminGrpc;
 import io.trustmesh.api.admin.proto.CreateEntryRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenResponse;
+import io.trustmesh.api.admin.proto.EvictAgentRequest;
+import io.trustmesh.api.admin.proto.EvictAgentResponse;
 import io.trustmesh.api.admin.proto.GetBundleRequest;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.admin.proto.GetEntryRequest;
@@ -90,6 +92,11 @@ public final class AdminClient implements AutoCloseable {
 
   public Entry deleteEntry(String id) {
     return rpc(() -> call().deleteEntry(GetEntryRequest.newBuilder().setId(id).build()));
+  }
+
+  /** Bans an agent until it attests again with a new join token; NOT_FOUND becomes a {@link BadInputException}. */
+  public EvictAgentResponse evictAgent(String spiffeId) {
+    return rpc(() -> call().evictAgent(EvictAgentRequest.newBuilder().setSpiffeId(spiffeId).build()));
   }
 
   public GetBundleResponse bundle() {

@@ -48,7 +48,7 @@ class CliControlPlaneTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"server", "agent", "token create", "entry create", "entry list", "entry show",
-      "entry delete", "bundle show"})
+      "entry delete", "bundle show", "agent evict"})
   void everyCommandHasHelpWithAnExample(String command) throws Exception {
     List<String> args = new ArrayList<>(List.of(command.split(" ")));
     args.add("--help");

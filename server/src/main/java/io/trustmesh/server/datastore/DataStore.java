@@ -25,9 +25,46 @@ public interface DataStore extends AutoCloseable {
   /** Deletes every token that expired at or before {@code now}; returns how many. */
   int deleteExpiredJoinTokens(Instant now);
 
+  /** True when a join token bound to {@code id} is still redeemable at {@code now}. */
+  boolean hasJoinTokenFor(SpiffeId id, Instant now);
+
+  /**
+   * Records a node that attested: replaces any earlier record of that ID, including an evicted
+   * one, so the node's only accepted SVID is {@code node.serial()}.
+   */
   void saveAttestedNode(AttestedNode node);
 
   Optional<AttestedNode> attestedNode(SpiffeId id);
+
+  /**
+   * Records a renewed agent SVID as pending, if and only if the node is not evicted and
+   * {@code presentedSerial} is still its current SVID (compare-and-set: a superseded SVID cannot
+   * renew). Returns whether it did.
+   */
+  boolean renewAttestedNode(SpiffeId id, String presentedSerial, String newSerial, Instant newExpiresAt);
+
+  /**
+   * Makes the pending SVID {@code newSerial} the node's current one (the agent has used it), after
+   * which the previous serial is refused. Returns false if it is not the pending one or the node
+   * is evicted.
+   */
+  boolean activateAttestedNodeSvid(SpiffeId id, String newSerial);
+
+  /**
+   * Evicts a node in one transaction: marks it banned (every SVID it holds is refused), deletes
+   * every join token bound to its ID, and writes the audit line. Returns the node as it was before,
+   * or empty (and changes nothing) when there is neither a node record nor a token for the ID.
+   *
+   * @return the record before eviction, if the node had attested, and how many tokens were deleted
+   */
+  Eviction evictNode(SpiffeId id, String actor, Instant now);
+
+  /** What {@link #evictNode} found. */
+  record Eviction(Optional<AttestedNode> node, int deletedTokens) {
+    public boolean happened() {
+      return node.isPresent() || deletedTokens > 0;
+    }
+  }
 
   RegistrationEntry createEntry(RegistrationEntry entry, String actor);
 

@@ -228,19 +228,40 @@ public final class JdbcDataStore implements DataStore {
   // ------------------------------------------------------------------ nodes
 
   @Override
+  public boolean hasJoinTokenFor(SpiffeId id, Instant now) {
+    return tx("hasJoinTokenFor", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT 1 FROM join_tokens WHERE spiffe_id = ? AND expires_at > ?")) {
+        ps.setString(1, id.toString());
+        ps.setLong(2, now.toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  @Override
   public void saveAttestedNode(AttestedNode n) {
     tx("saveAttestedNode", c -> {
       try (PreparedStatement del = c.prepareStatement("DELETE FROM attested_nodes WHERE spiffe_id = ?")) {
         del.setString(1, n.spiffeId().toString());
         del.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO attested_nodes "
-          + "(spiffe_id, attestation_type, serial, expires_at, attested_at) VALUES (?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO attested_nodes (spiffe_id, attestation_type,"
+          + " serial, expires_at, attested_at, new_serial, new_expires_at, banned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, n.spiffeId().toString());
         ps.setString(2, n.attestationType());
         ps.setString(3, n.serial());
         ps.setLong(4, n.expiresAt().toEpochMilli());
         ps.setLong(5, n.attestedAt().toEpochMilli());
+        ps.setString(6, n.newSerial());
+        if (n.newExpiresAt() == null) {
+          ps.setNull(7, Types.BIGINT);
+        } else {
+          ps.setLong(7, n.newExpiresAt().toEpochMilli());
+        }
+        ps.setInt(8, n.banned() ? 1 : 0);
         ps.executeUpdate();
       }
       return null;
@@ -250,17 +271,74 @@ public final class JdbcDataStore implements DataStore {
   @Override
   public Optional<AttestedNode> attestedNode(SpiffeId id) {
     return tx("attestedNode", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT attestation_type, serial, expires_at, attested_at "
-          + "FROM attested_nodes WHERE spiffe_id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT attestation_type, serial, expires_at, attested_at, "
+          + "new_serial, new_expires_at, banned FROM attested_nodes WHERE spiffe_id = ?")) {
         ps.setString(1, id.toString());
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
             return Optional.<AttestedNode>empty();
           }
+          String newSerial = rs.getString(5);
+          long newExpires = rs.getLong(6);
+          Instant newExpiresAt = rs.wasNull() ? null : Instant.ofEpochMilli(newExpires);
           return Optional.of(new AttestedNode(id, rs.getString(1), rs.getString(2),
-              Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4))));
+              Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(4)), newSerial, newExpiresAt,
+              rs.getInt(7) != 0));
         }
       }
+    });
+  }
+
+  @Override
+  public boolean renewAttestedNode(SpiffeId id, String presentedSerial, String newSerial, Instant newExpiresAt) {
+    return tx("renewAttestedNode", c -> {
+      // One conditional UPDATE decides: of a superseded SVID and the current one, only the current renews.
+      try (PreparedStatement ps = c.prepareStatement("UPDATE attested_nodes SET new_serial = ?, new_expires_at = ?"
+          + " WHERE spiffe_id = ? AND serial = ? AND banned = 0")) {
+        ps.setString(1, newSerial);
+        ps.setLong(2, newExpiresAt.toEpochMilli());
+        ps.setString(3, id.toString());
+        ps.setString(4, presentedSerial);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean activateAttestedNodeSvid(SpiffeId id, String newSerial) {
+    return tx("activateAttestedNodeSvid", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE attested_nodes SET serial = new_serial,"
+          + " expires_at = new_expires_at, new_serial = NULL, new_expires_at = NULL"
+          + " WHERE spiffe_id = ? AND new_serial = ? AND banned = 0")) {
+        ps.setString(1, id.toString());
+        ps.setString(2, newSerial);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public Eviction evictNode(SpiffeId id, String actor, Instant now) {
+    Optional<AttestedNode> before = attestedNode(id);
+    return tx("evictNode", c -> {
+      int tokens;
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM join_tokens WHERE spiffe_id = ?")) {
+        ps.setString(1, id.toString());
+        tokens = ps.executeUpdate();
+      }
+      if (before.isPresent()) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE attested_nodes SET banned = 1, new_serial = NULL,"
+            + " new_expires_at = NULL WHERE spiffe_id = ?")) {
+          ps.setString(1, id.toString());
+          ps.executeUpdate();
+        }
+      }
+      Eviction e = new Eviction(before, tokens);
+      if (e.happened()) {
+        insertAudit(c, new AuditEvent(now, "node.evict", actor, id.toString(),
+            before.map(n -> "serial " + n.serial()).orElse("not attested") + ", " + tokens + " join token(s) deleted"));
+      }
+      return e;
     });
   }
 

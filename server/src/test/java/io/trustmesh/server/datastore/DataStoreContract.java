@@ -144,6 +144,58 @@ abstract class DataStoreContract {
   }
 
   @Test
+  void aRenewedSvidIsPendingUntilUsedThenTheOldOneIsGone() {
+    store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "aa", NOW.plusSeconds(60), NOW));
+    assertThat(store.renewAttestedNode(AGENT, "zz", "bb", NOW.plusSeconds(120)))
+        .as("a serial that is not the current one cannot renew").isFalse();
+    assertThat(store.renewAttestedNode(AGENT, "aa", "bb", NOW.plusSeconds(120))).isTrue();
+    AttestedNode pending = store.attestedNode(AGENT).orElseThrow();
+    assertThat(pending.serial()).as("still the current SVID until the new one is used").isEqualTo("aa");
+    assertThat(pending.pendingSerial()).contains("bb");
+    assertThat(pending.newExpiresAt()).isEqualTo(NOW.plusSeconds(120));
+
+    assertThat(store.activateAttestedNodeSvid(AGENT, "cc")).as("not the pending serial").isFalse();
+    assertThat(store.activateAttestedNodeSvid(AGENT, "bb")).isTrue();
+    AttestedNode active = store.attestedNode(AGENT).orElseThrow();
+    assertThat(active.serial()).isEqualTo("bb");
+    assertThat(active.expiresAt()).isEqualTo(NOW.plusSeconds(120));
+    assertThat(active.pendingSerial()).isEmpty();
+    assertThat(store.activateAttestedNodeSvid(AGENT, "bb")).as("only once").isFalse();
+    assertThat(store.renewAttestedNode(AGENT, "aa", "dd", NOW.plusSeconds(180)))
+        .as("the superseded SVID cannot renew").isFalse();
+  }
+
+  @Test
+  void joinTokensAreFoundByTheirSpiffeIdUntilTheyExpire() {
+    store.createJoinToken(new JoinToken("t4", AGENT, NOW.plusSeconds(60)), "admin");
+    assertThat(store.hasJoinTokenFor(AGENT, NOW)).isTrue();
+    assertThat(store.hasJoinTokenFor(AGENT, NOW.plusSeconds(60))).as("expired").isFalse();
+    assertThat(store.hasJoinTokenFor(WEB, NOW)).isFalse();
+  }
+
+  @Test
+  void anEvictedNodeIsBannedItsTokensGoneAndANewAttestationReadmitsIt() {
+    store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "aa", NOW.plusSeconds(60), NOW));
+    store.renewAttestedNode(AGENT, "aa", "bb", NOW.plusSeconds(120));
+    store.createJoinToken(new JoinToken("t5", AGENT, NOW.plusSeconds(600)), "admin");
+
+    DataStore.Eviction e = store.evictNode(AGENT, "admin", NOW);
+    assertThat(e.node()).map(AttestedNode::serial).contains("aa");
+    assertThat(e.deletedTokens()).isEqualTo(1);
+    AttestedNode banned = store.attestedNode(AGENT).orElseThrow();
+    assertThat(banned.banned()).isTrue();
+    assertThat(banned.pendingSerial()).as("the pending SVID is dropped too").isEmpty();
+    assertThat(store.redeemJoinToken("t5", NOW)).as("a token made before the eviction").isEmpty();
+    assertThat(store.activateAttestedNodeSvid(AGENT, "bb")).isFalse();
+    assertThat(store.renewAttestedNode(AGENT, "aa", "cc", NOW.plusSeconds(120))).isFalse();
+    assertThat(store.auditLog(10)).extracting(AuditEvent::action).contains("node.evict");
+
+    store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "dd", NOW.plusSeconds(60), NOW));
+    assertThat(store.attestedNode(AGENT)).map(AttestedNode::banned).contains(false);
+    assertThat(store.evictNode(WEB, "admin", NOW).happened()).as("nothing to evict").isFalse();
+  }
+
+  @Test
   void signingCasRoundTrip() {
     CaRecord prepared = new CaRecord("ca-1", "PEM", "ca-1", NOW.plusSeconds(3600), NOW, null);
     store.saveSigningCa(prepared);
