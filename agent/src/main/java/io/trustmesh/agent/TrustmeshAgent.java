@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.trustmesh.agent.internal.Cache;
 import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.uds.PrivateSocket;
+import io.trustmesh.api.uds.SocketDirectory;
 import io.trustmesh.api.workload.WorkloadApi;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509Bundle;
@@ -83,6 +85,8 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
 
   private void boot() {
     Path socket = WorkloadApi.socketPath(config.socket);
+    // First, so that a refused socket stops the start before it attests or writes anything.
+    PrivateSocket.preflight(socket, SocketDirectory.SHARED, "--socket");
     List<X509Certificate> bundle = cache.bundle().orElseGet(() -> {
       if (config.trustBundle == null) {
         throw new BadInputException("no cached bundle in " + config.dataDir + " and no --trust-bundle given");

@@ -116,10 +116,7 @@ public final class TrustmeshServer implements AutoCloseable {
     config.validate();
     // Before anything is created: a second server must not take over a live one's admin socket
     // (binding checks again, atomically; this makes the refusal leave nothing behind).
-    if (PrivateSocket.answers(config.adminSocket)) {
-      throw new BadInputException("a server is already listening on " + config.adminSocket
-          + "; stop it first or choose another --admin-socket");
-    }
+    PrivateSocket.preflight(config.adminSocket, SocketDirectory.PRIVATE, "--admin-socket");
     try {
       Files.createDirectories(config.dataDir);
     } catch (IOException e) {

@@ -121,6 +121,23 @@ public final class PrivateSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * The checks of {@link #bind} that need no server yet: the directory (created if missing) and no
+   * live server on the path. Call it before a start creates anything else, so that a refusal leaves
+   * nothing behind; {@link #bind} checks again when it binds.
+   */
+  public static void preflight(Path socket, Set<PosixFilePermission> directoryMode, String option) {
+    Path parent = socket.toAbsolutePath().getParent();
+    if (socket.getFileName() == null || parent == null) {
+      throw new BadInputException(option + " must name a socket file, not " + socket);
+    }
+    Path target = SocketDirectory.prepare(parent, directoryMode).resolve(socket.getFileName());
+    if (answers(target)) {
+      throw new BadInputException("a server is already listening on " + target
+          + "; stop it first or choose another " + option);
+    }
+  }
+
   /** Whether a server accepts connections on {@code socket} now. */
   public static boolean answers(Path socket) {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -100,8 +100,8 @@ public final class SocketDirectory {
       throw new BadInputException("socket directory " + real + " is not a directory");
     }
     if (!own.ownedBy(me)) {
-      throw new BadInputException("socket directory " + real + " is owned by " + own
-          + ", not by this user (uid " + me + ") or root: remove it, or choose a directory you own");
+      throw new BadInputException("socket directory " + real + " belongs to another user (" + own
+          + "; this process runs as uid " + me + "): remove it, or choose a directory you or root own");
     }
     if (own.writableByOthers()) {
       throw new BadInputException("socket directory " + real + " is writable by group or others (" + own
