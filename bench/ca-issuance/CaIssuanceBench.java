@@ -1,4 +1,4 @@
-import io.trustmesh.api.grpc.Csrs;
+import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.spiffe.SpiffeId;

@@ -1,8 +1,8 @@
 package io.trustmesh.agent;
 
-import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.svid.X509Svid;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,12 +29,12 @@ final class FileSink {
   }
 
   synchronized void write() {
-    TrustmeshAgent.Snapshot s = agent.snapshot();
+    Snapshot s = agent.snapshot();
     Optional<X509Svid> svid = s.entries().stream()
-        .filter(e -> spiffeId.isEmpty() || spiffeId.get().equals(e.getSpiffeId()))
-        .map(Entry::getId)
+        .filter(e -> spiffeId.isEmpty() || spiffeId.get().equals(e.spiffeId()))
+        .map(Registration::id)
         .map(s.svids()::get)
-        .filter(java.util.Objects::nonNull)
+        .filter(Objects::nonNull)
         .findFirst();
     if (svid.isEmpty()) {
       return;

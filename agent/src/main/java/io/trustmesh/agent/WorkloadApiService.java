@@ -1,21 +1,11 @@
 package io.trustmesh.agent;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.netty.channel.unix.PeerCredentials;
-import io.trustmesh.agent.internal.PeerCredentialsNegotiator;
-import io.trustmesh.agent.internal.UnixAttestor;
 import io.trustmesh.api.grpc.Der;
-import io.trustmesh.api.node.proto.Entry;
-import io.trustmesh.api.workload.WorkloadApi;
 import io.trustmesh.api.workload.proto.JWTBundlesRequest;
 import io.trustmesh.api.workload.proto.JWTBundlesResponse;
 import io.trustmesh.api.workload.proto.JWTSVIDRequest;
@@ -50,53 +40,29 @@ import org.slf4j.LoggerFactory;
  */
 final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadApiService.class);
-  static final Context.Key<Set<String>> SELECTORS = Context.key("trustmesh-workload-selectors");
+  private final WorkloadIdentities agent;
 
-  private final TrustmeshAgent agent;
-
-  WorkloadApiService(TrustmeshAgent agent) {
+  WorkloadApiService(WorkloadIdentities agent) {
     this.agent = agent;
-  }
-
-  /** Checks the security header and attests the caller. */
-  static ServerInterceptor attestor() {
-    return new ServerInterceptor() {
-      @Override
-      public <Q, S> ServerCall.Listener<Q> interceptCall(ServerCall<Q, S> call, Metadata headers,
-          ServerCallHandler<Q, S> next) {
-        if (!"true".equals(headers.get(WorkloadApi.SECURITY_HEADER))) {
-          call.close(Status.INVALID_ARGUMENT.withDescription("security header missing from request"), new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        PeerCredentials creds = call.getAttributes().get(PeerCredentialsNegotiator.PEER_CREDENTIALS);
-        if (creds == null) {
-          call.close(Status.PERMISSION_DENIED.withDescription("cannot read the caller's peer credentials"),
-              new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        Set<String> selectors = UnixAttestor.selectors(creds);
-        return Contexts.interceptCall(Context.current().withValue(SELECTORS, selectors), call, headers, next);
-      }
-    };
   }
 
   private static final Status NOTHING = Status.PERMISSION_DENIED.withDescription("no identity issued");
 
   @Override
   public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> out) {
-    Set<String> selectors = SELECTORS.get();
+    Set<String> selectors = CallerAttestation.SELECTORS.get();
     stream(out, () -> {
-      List<Map.Entry<Entry, X509Svid>> mine = agent.entitled(selectors);
+      List<Map.Entry<Registration, X509Svid>> mine = agent.entitled(selectors);
       if (mine.isEmpty()) {
         return null;
       }
       ByteString bundle = Der.concat(agent.snapshot().bundle());
       X509SVIDResponse.Builder b = X509SVIDResponse.newBuilder();
-      for (Map.Entry<Entry, X509Svid> e : mine) {
+      for (Map.Entry<Registration, X509Svid> e : mine) {
         X509Svid s = e.getValue();
         b.addSvids(X509SVID.newBuilder().setSpiffeId(s.spiffeId().toString()).setX509Svid(Der.concat(s.chain()))
             .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded())).setBundle(bundle)
-            .setHint(e.getKey().getHint()));
+            .setHint(e.getKey().hint()));
       }
       return b.build();
     }, selectors);
@@ -104,12 +70,12 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
 
   @Override
   public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> out) {
-    Set<String> selectors = SELECTORS.get();
+    Set<String> selectors = CallerAttestation.SELECTORS.get();
     stream(out, () -> {
       if (agent.entitled(selectors).isEmpty()) {
         return null;
       }
-      TrustmeshAgent.Snapshot s = agent.snapshot();
+      Snapshot s = agent.snapshot();
       List<X509Certificate> bundle = s.bundle();
       return X509BundlesResponse.newBuilder().putBundles(s.trustDomain().idString(), Der.concat(bundle)).build();
     }, selectors);
@@ -170,13 +136,13 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
 
   @Override
   public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> out) {
-    Set<String> selectors = SELECTORS.get();
+    Set<String> selectors = CallerAttestation.SELECTORS.get();
     if (request.getAudienceCount() == 0) {
       out.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified").asRuntimeException());
       return;
     }
-    List<Map.Entry<Entry, X509Svid>> mine = agent.entitled(selectors).stream()
-        .filter(e -> request.getSpiffeId().isEmpty() || request.getSpiffeId().equals(e.getKey().getSpiffeId()))
+    List<Map.Entry<Registration, X509Svid>> mine = agent.entitled(selectors).stream()
+        .filter(e -> request.getSpiffeId().isEmpty() || request.getSpiffeId().equals(e.getKey().spiffeId()))
         .toList();
     if (mine.isEmpty()) {
       out.onError(NOTHING.asRuntimeException());
@@ -184,12 +150,12 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     }
     JWTSVIDResponse.Builder b = JWTSVIDResponse.newBuilder();
     try {
-      for (Map.Entry<Entry, X509Svid> e : mine) {
-        String token = agent.signJwtSvid(e.getKey().getId(), request.getAudienceList());
-        b.addSvids(JWTSVID.newBuilder().setSpiffeId(e.getKey().getSpiffeId()).setSvid(token)
-            .setHint(e.getKey().getHint()));
+      for (Map.Entry<Registration, X509Svid> e : mine) {
+        String token = agent.signJwtSvid(e.getKey().id(), request.getAudienceList());
+        b.addSvids(JWTSVID.newBuilder().setSpiffeId(e.getKey().spiffeId()).setSvid(token)
+            .setHint(e.getKey().hint()));
       }
-    } catch (io.grpc.StatusRuntimeException e) {
+    } catch (StatusRuntimeException e) {
       out.onError(Status.UNAVAILABLE.withDescription("cannot get a JWT-SVID from the server: "
           + e.getStatus().getCode() + " " + e.getStatus().getDescription()).asRuntimeException());
       return;
@@ -200,12 +166,12 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
 
   @Override
   public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> out) {
-    Set<String> selectors = SELECTORS.get();
+    Set<String> selectors = CallerAttestation.SELECTORS.get();
     stream(out, () -> {
       if (agent.entitled(selectors).isEmpty()) {
         return null;
       }
-      TrustmeshAgent.Snapshot s = agent.snapshot();
+      Snapshot s = agent.snapshot();
       return JWTBundlesResponse.newBuilder().putBundles(s.trustDomain().idString(),
           ByteString.copyFromUtf8(s.jwks())).build();
     }, selectors);

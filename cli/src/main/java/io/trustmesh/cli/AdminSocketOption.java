@@ -6,12 +6,12 @@ import picocli.CommandLine.Option;
 
 /** {@code --admin-socket PATH}, shared by the commands that talk to a running server. */
 final class AdminSocketOption {
-  @Option(names = "--admin-socket", paramLabel = "PATH", defaultValue = AdminClient.DEFAULT_SOCKET,
-      description = "The server's admin socket (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--admin-socket", paramLabel = "PATH",
+      description = "The server's admin socket (default: " + AdminClient.DEFAULT_SOCKET_HELP + ").")
   Path adminSocket;
 
   AdminClient connect() {
     Logging.quietNetty();
-    return AdminClient.connect(adminSocket);
+    return AdminClient.connect(adminSocket != null ? adminSocket : AdminClient.defaultSocket());
   }
 }

@@ -52,7 +52,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--socket", paramLabel = "unix:///PATH",
       description = "Workload API socket (default: $" + WorkloadApi.ENDPOINT_ENV + ", else "
-          + WorkloadApi.DEFAULT_SOCKET + ").")
+          + WorkloadApi.DEFAULT_SOCKET_HELP + "; its directory must be yours or root's and writable by nobody else).")
   String socket;
 
   @Option(names = "--write-dir", paramLabel = "DIR",

@@ -21,7 +21,8 @@ final class ProxyOptions {
     Path svidDir;
 
     @Option(names = "--workload-api", paramLabel = "unix:///PATH",
-        description = "SPIFFE Workload API socket of a trustmesh agent; the identity follows its rotations.")
+        description = "SPIFFE Workload API socket of a trustmesh agent, e.g. unix:///run/trustmesh/agent.sock"
+            + " (the agent's default as root); the identity follows its rotations.")
     String workloadApi;
   }
 

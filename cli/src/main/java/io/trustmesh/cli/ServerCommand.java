@@ -95,7 +95,8 @@ final class ServerCommand implements Callable<Integer> {
   String admin;
 
   @Option(names = "--admin-socket", paramLabel = "PATH",
-      description = "Admin API unix socket (default: " + ServerConfig.DEFAULT_ADMIN_SOCKET + ").")
+      description = "Admin API unix socket (default: " + ServerConfig.DEFAULT_ADMIN_SOCKET_HELP
+          + "; its directory must be yours or root's and writable by nobody else).")
   Path adminSocket;
 
   @Override

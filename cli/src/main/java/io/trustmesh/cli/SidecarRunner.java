@@ -51,7 +51,8 @@ final class SidecarRunner {
     X509Source source = null;
     if (files.workloadApi().isPresent()) {
       try {
-        source = WorkloadApiX509Source.connect(files.workloadApi().get(), WORKLOAD_API_TIMEOUT);
+        source = WorkloadApiX509Source.connect(files.workloadApi().get(), Optional.empty(), WORKLOAD_API_TIMEOUT,
+            msg -> report(running, msg));
       } catch (WorkloadApiException e) {
         throw new BadInputException("--workload-api: " + e.getMessage());
       }

@@ -101,6 +101,11 @@ final class Proc implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /** SIGKILL: the process gets no chance to clean up (what a crash or an OOM kill leaves behind). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

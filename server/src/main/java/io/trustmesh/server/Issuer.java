@@ -1,6 +1,6 @@
 package io.trustmesh.server;
 
-import io.trustmesh.api.grpc.Csrs;
+import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.core.ca.CertificateAuthority;
 import io.trustmesh.core.ca.Issuance;
 import io.trustmesh.core.ca.IssuedCertificate;

@@ -3,6 +3,7 @@ package io.trustmesh.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trustmesh.api.admin.AdminClient;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.time.Durations;
@@ -37,7 +38,8 @@ import java.util.Set;
 public final class ServerConfig {
   public static final String DEFAULT_LISTEN = "127.0.0.1:8081";
   public static final String DEFAULT_ADMIN = "127.0.0.1:8082";
-  public static final String DEFAULT_ADMIN_SOCKET = "/tmp/trustmesh/admin.sock";
+  /** Where the admin socket goes unless configured: a 0700 directory in this user's runtime directory. */
+  public static final String DEFAULT_ADMIN_SOCKET_HELP = AdminClient.DEFAULT_SOCKET_HELP;
   public static final Duration DEFAULT_SVID_TTL = Duration.ofHours(1);
   private static final Set<String> KEYS = Set.of("trust_domain", "data_dir", "listen", "upstream", "upstream_cert",
       "upstream_key", "upstream_bundle", "datastore", "key_manager", "key_passphrase_file", "ca_ttl", "svid_ttl",
@@ -62,7 +64,7 @@ public final class ServerConfig {
   public Duration svidTtl = DEFAULT_SVID_TTL;
   public String bundleEndpoint;
   public String admin = DEFAULT_ADMIN;
-  public Path adminSocket = Path.of(DEFAULT_ADMIN_SOCKET);
+  public Path adminSocket = AdminClient.defaultSocket();
   public Clock clock = Clock.systemUTC();
   /** How often the CA schedule and the server's own SVID are checked. */
   public Duration tick = Duration.ofSeconds(1);

@@ -21,6 +21,8 @@ import io.netty.handler.ssl.SslProvider;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.grpc.SvidKeyManager;
 import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.uds.PrivateSocket;
+import io.trustmesh.api.uds.SocketDirectory;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.bundle.X509BundleSet;
@@ -48,7 +50,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -100,6 +101,7 @@ public final class TrustmeshServer implements AutoCloseable {
   private EventLoopGroup adminGroup;
   private Server nodeServer;
   private Server adminServer;
+  private PrivateSocket adminSocket;
   private HttpServer healthServer;
   private HttpsServer bundleServer;
   private volatile boolean closed;
@@ -126,7 +128,9 @@ public final class TrustmeshServer implements AutoCloseable {
    */
   public static TrustmeshServer start(ServerConfig config) {
     config.validate();
-    // Every input is read before anything is created: a bad one leaves nothing behind.
+    // Every input is read before anything is created: a bad one leaves nothing behind. A second
+    // server must not take over a live one's admin socket (binding checks again, atomically).
+    PrivateSocket.preflight(config.adminSocket, SocketDirectory.PRIVATE, "--admin-socket");
     Upstream upstream = upstream(config);
     Optional<char[]> keyPassphrase = Optional.ofNullable(config.keyPassphraseFile)
         .map(f -> SecretFiles.passphrase(f, SecretFiles.Use.ENCRYPT));
@@ -217,30 +221,21 @@ public final class TrustmeshServer implements AutoCloseable {
           .start();
       LOG.info("node API listening on {} (mTLS)", nodeServer.getListenSockets());
 
-      Path socket = config.adminSocket.toAbsolutePath();
-      Files.createDirectories(socket.getParent());
-      Files.deleteIfExists(socket);
-      // Bound inside a directory only we can enter, made 0600 there, then renamed into place:
-      // the socket is never reachable by anyone else, not even between bind and chmod.
-      // Short names: a unix socket path has at most 107 bytes, and this one must not be longer
-      // than the final path by more than a few characters.
-      Path privateDir = privateDirectory(socket.getParent());
-      Path bound = privateDir.resolve("s");
+      // Checked directory, live-server refusal, bind in a private directory, mode set there, link
+      // into place: see PrivateSocket. The admin socket is for this user only.
       adminGroup = new EpollEventLoopGroup(1, UnixSockets.daemonThreads("trustmesh-admin-api"));
-      try {
-        adminServer = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toFile()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(adminGroup)
-            .workerEventLoopGroup(adminGroup)
-            .addService(new AdminService(store, authority, config.clock, this::bundleResponse, identities))
-            .build()
-            .start();
-        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
-        Files.move(bound, socket, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(bound);
-        Files.deleteIfExists(privateDir);
-      }
+      adminSocket = PrivateSocket.bind(config.adminSocket, SocketDirectory.PRIVATE, "rw-------", "--admin-socket",
+          at -> {
+            adminServer = NettyServerBuilder.forAddress(new DomainSocketAddress(at.toFile()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(adminGroup)
+                .workerEventLoopGroup(adminGroup)
+                .addService(new AdminService(store, authority, config.clock, this::bundleResponse, identities))
+                .build()
+                .start();
+            return adminServer::shutdownNow;
+          });
+      Path socket = adminSocket.path();
       LOG.info("admin API listening on {}", socket);
 
       if (config.admin != null && !config.admin.isEmpty()) {
@@ -280,20 +275,7 @@ public final class TrustmeshServer implements AutoCloseable {
   }
 
   /** A new directory {@code .admin-XXXXXX} next to the socket that only this user may enter. */
-  private static Path privateDirectory(Path parent) throws IOException {
-    java.security.SecureRandom random = new java.security.SecureRandom();
-    for (int attempt = 0; ; attempt++) {
-      Path dir = parent.resolve(".admin-" + java.util.HexFormat.of().toHexDigits(random.nextInt()).substring(0, 6));
-      try {
-        return Files.createDirectory(dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        if (attempt == 10) {
-          throw e;
-        }
-      }
-    }
-  }
+
 
   private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -426,10 +408,8 @@ public final class TrustmeshServer implements AutoCloseable {
         g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
     }
-    try {
-      Files.deleteIfExists(config.adminSocket);
-    } catch (IOException ignored) {
-      // best effort
+    if (adminSocket != null) {
+      adminSocket.close();
     }
     store.close();
     LOG.info("server stopped");

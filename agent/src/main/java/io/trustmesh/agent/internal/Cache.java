@@ -1,5 +1,8 @@
 package io.trustmesh.agent.internal;
 
+import com.google.protobuf.ByteString;
+import io.trustmesh.agent.Registration;
+import io.trustmesh.api.grpc.Der;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.api.node.proto.FetchEntriesResponse;
 import io.trustmesh.core.io.AtomicFiles;
@@ -7,32 +10,53 @@ import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.svid.X509Svid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's on-disk cache, so that a restart while the server is down still serves SVIDs:
  * {@code DIR/agent/} (the agent's own SVID), {@code DIR/bundle.pem}, {@code DIR/entries.pb}
  * (the last entry list), {@code DIR/workloads/ENTRY_ID/} (each workload SVID and key, 0600).
  * Every file is written atomically.
+ *
+ * <p>A file that cannot be read back is never silently treated as absent: it is moved aside into
+ * {@code DIR/corrupt/} (same owner and mode; keys stay 0600), a warning names it and says what the
+ * agent does instead (attest again, fetch again, fall back to {@code --trust-bundle}).
  */
 public final class Cache {
+  private static final Logger LOG = LoggerFactory.getLogger(Cache.class);
   private final Path dir;
+  private final Clock clock;
 
-  public Cache(Path dir) {
+  public Cache(Path dir, Clock clock) {
     this.dir = dir;
+    this.clock = clock;
   }
 
   public Optional<X509Svid> agentSvid() {
     Path d = dir.resolve("agent");
-    return Files.exists(d.resolve(X509Svid.CERT_FILE)) ? Optional.of(load(d)) : Optional.empty();
+    if (!Files.exists(d.resolve(X509Svid.CERT_FILE))) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(load(d));
+    } catch (RuntimeException e) {
+      setAside(d, "the agent SVID", e, "the agent needs --join-token to attest again");
+      return Optional.empty();
+    }
   }
 
   public void saveAgentSvid(X509Svid svid, List<X509Certificate> bundle) {
@@ -41,7 +65,19 @@ public final class Cache {
 
   public Optional<List<X509Certificate>> bundle() {
     Path f = dir.resolve("bundle.pem");
-    return Files.exists(f) ? Optional.of(Pem.readCertificates(f)) : Optional.empty();
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    try {
+      List<X509Certificate> certs = Pem.readCertificates(f);
+      if (certs.isEmpty()) {
+        throw new IllegalArgumentException("no certificate in it");
+      }
+      return Optional.of(certs);
+    } catch (RuntimeException e) {
+      setAside(f, "the trust bundle", e, "using --trust-bundle until the server sends the bundle again");
+      return Optional.empty();
+    }
   }
 
   public void saveBundle(List<X509Certificate> bundle) {
@@ -50,32 +86,43 @@ public final class Cache {
 
   public String jwks() {
     Path f = dir.resolve("jwt_bundle.json");
+    if (!Files.exists(f)) {
+      return "";
+    }
     try {
-      return Files.exists(f) ? Files.readString(f) : "";
-    } catch (IOException e) {
+      return Files.readString(f);
+    } catch (IOException | RuntimeException e) {
+      setAside(f, "the JWT bundle", e, "fetching it from the server again");
       return "";
     }
   }
 
   public void saveJwks(String jwks) {
-    AtomicFiles.write(dir.resolve("jwt_bundle.json"), jwks.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+    AtomicFiles.write(dir.resolve("jwt_bundle.json"), jwks.getBytes(StandardCharsets.UTF_8), false);
   }
 
-  public List<Entry> entries() {
+  public List<Registration> entries() {
     Path f = dir.resolve("entries.pb");
     if (!Files.exists(f)) {
       return List.of();
     }
     try {
-      return FetchEntriesResponse.parseFrom(Files.readAllBytes(f)).getEntriesList();
-    } catch (IOException e) {
+      return FetchEntriesResponse.parseFrom(Files.readAllBytes(f)).getEntriesList().stream()
+          .map(e -> new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint()))
+          .toList();
+    } catch (IOException | RuntimeException e) {
+      setAside(f, "the entry list", e, "fetching the entries from the server again");
       return List.of();
     }
   }
 
-  public void saveEntries(List<Entry> entries) {
-    AtomicFiles.write(dir.resolve("entries.pb"),
-        FetchEntriesResponse.newBuilder().addAllEntries(entries).build().toByteArray(), false);
+  public void saveEntries(List<Registration> entries) {
+    FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder();
+    for (Registration r : entries) {
+      b.addEntries(Entry.newBuilder().setId(r.id()).setSpiffeId(r.spiffeId()).addAllSelectors(r.selectors())
+          .setHint(r.hint()));
+    }
+    AtomicFiles.write(dir.resolve("entries.pb"), b.build().toByteArray(), false);
   }
 
   public Map<String, X509Svid> workloadSvids() {
@@ -84,16 +131,18 @@ public final class Cache {
     if (!Files.isDirectory(w)) {
       return out;
     }
+    List<Path> dirs;
     try (Stream<Path> s = Files.list(w)) {
-      for (Path d : s.sorted().toList()) {
-        try {
-          out.put(d.getFileName().toString(), load(d));
-        } catch (RuntimeException corrupt) {
-          // a damaged cache entry is re-requested from the server
-        }
-      }
+      dirs = s.sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (Path d : dirs) {
+      try {
+        out.put(d.getFileName().toString(), load(d));
+      } catch (RuntimeException e) {
+        setAside(d, "the SVID of entry " + d.getFileName(), e, "asking the server for a new one");
+      }
     }
     return out;
   }
@@ -103,7 +152,10 @@ public final class Cache {
   }
 
   public void deleteWorkloadSvid(String entryId) {
-    Path d = dir.resolve("workloads").resolve(safe(entryId));
+    delete(dir.resolve("workloads").resolve(safe(entryId)));
+  }
+
+  private static void delete(Path d) {
     if (!Files.exists(d)) {
       return;
     }
@@ -117,13 +169,32 @@ public final class Cache {
   }
 
   /**
+   * Moves a file or directory that cannot be read into {@code DIR/corrupt/NAME-MILLIS} (a rename:
+   * owner and modes stay as they were) and says so loudly.
+   */
+  private void setAside(Path p, String what, Exception why, String instead) {
+    Path corrupt = dir.resolve("corrupt");
+    Path dest = corrupt.resolve(p.getFileName() + "-" + clock.millis());
+    try {
+      if (!Files.isDirectory(corrupt)) {
+        Files.createDirectories(corrupt, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      Files.move(p, dest);
+      LOG.warn("agent cache: {} in {} is corrupt ({}); moved it to {} and continuing without it: {}", what, p,
+          why.getMessage(), dest, instead);
+    } catch (IOException e) {
+      LOG.warn("agent cache: {} in {} is corrupt ({}) and cannot be moved aside ({}); continuing without it: {}",
+          what, p, why.getMessage(), e.getMessage(), instead);
+    }
+  }
+
+  /**
    * Loads an SVID, re-creating its key with the JDK's "EC"/"RSA" key factory: a PEM reader may
    * hand back a key named "ECDSA", which JSSE then refuses to present as a client certificate.
    */
   private static X509Svid load(Path d) {
     X509Svid s = X509Svid.load(d);
-    java.security.PrivateKey key = io.trustmesh.api.grpc.Der.privateKey(
-        com.google.protobuf.ByteString.copyFrom(s.privateKey().getEncoded()));
+    PrivateKey key = Der.privateKey(ByteString.copyFrom(s.privateKey().getEncoded()));
     return X509Svid.of(s.chain(), key, d.resolve(X509Svid.CERT_FILE).toString());
   }
 

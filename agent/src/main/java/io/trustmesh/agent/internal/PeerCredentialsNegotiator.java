@@ -15,11 +15,14 @@ import io.netty.util.AsciiString;
 
 /**
  * A plaintext gRPC negotiator for unix sockets that reads the connecting process's credentials
- * (SO_PEERCRED: pid, uid, gids) when the connection is accepted and puts them into the transport
- * attributes under {@link #PEER_CREDENTIALS}, where a server interceptor finds them.
+ * (SO_PEERCRED: pid, uid, gids) when the connection is accepted, and what {@code /proc} says about
+ * that process at that moment ({@link PeerProcess}), into the transport attributes, where the
+ * Workload API's interceptor finds them and compares them with the process at each call.
  */
 public final class PeerCredentialsNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
   public static final Attributes.Key<PeerCredentials> PEER_CREDENTIALS = Attributes.Key.create("trustmesh-peer-credentials");
+  /** The peer process as it was when the connection was accepted; absent if it had already gone. */
+  public static final Attributes.Key<PeerProcess> PEER_AT_ACCEPT = Attributes.Key.create("trustmesh-peer-at-accept");
   private static final AsciiString SCHEME = AsciiString.of("http");
 
   @Override
@@ -36,7 +39,9 @@ public final class PeerCredentialsNegotiator implements InternalProtocolNegotiat
         if (evt instanceof ProtocolNegotiationEvent pne) {
           Attributes.Builder attrs = InternalProtocolNegotiationEvent.getAttributes(pne).toBuilder();
           if (ctx.channel() instanceof EpollDomainSocketChannel uds) {
-            attrs.set(PEER_CREDENTIALS, uds.peerCredentials());
+            PeerCredentials pc = uds.peerCredentials();
+            attrs.set(PEER_CREDENTIALS, pc);
+            PeerProcess.read(pc.pid()).ifPresent(p -> attrs.set(PEER_AT_ACCEPT, p));
           }
           ctx.pipeline().replace(ctx.name(), null, next);
           ctx.fireUserEventTriggered(InternalProtocolNegotiationEvent.withAttributes(pne, attrs.build()));

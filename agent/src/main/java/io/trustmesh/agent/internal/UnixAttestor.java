@@ -19,7 +19,11 @@ import java.util.Set;
 public final class UnixAttestor {
   private UnixAttestor() {}
 
-  public static Set<String> selectors(PeerCredentials creds) {
+  /**
+   * The selectors of a caller: uid, gids and pid from SO_PEERCRED, groups from {@code /proc}, and the
+   * executable as pinned in {@code process} (checked unchanged by the caller before and after this).
+   */
+  public static Set<String> selectors(PeerCredentials creds, PeerProcess process) {
     Set<String> out = new LinkedHashSet<>();
     out.add("unix:uid:" + creds.uid());
     for (int gid : creds.gids()) {
@@ -40,9 +44,11 @@ public final class UnixAttestor {
     } catch (IOException | RuntimeException ignored) {
       // the process may have exited; uid/pid selectors still stand
     }
+    if (process.exe().isEmpty()) {
+      return out;
+    }
     try {
-      Path exe = Files.readSymbolicLink(proc.resolve("exe"));
-      out.add("unix:path:" + exe);
+      out.add("unix:path:" + process.exe());
       out.add("unix:sha256:" + sha256(proc.resolve("exe")));
     } catch (IOException | RuntimeException ignored) {
       // not readable (another user's process without privileges): path selectors do not match

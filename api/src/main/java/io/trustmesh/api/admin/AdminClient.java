@@ -14,6 +14,7 @@ import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.admin.proto.GetEntryRequest;
 import io.trustmesh.api.admin.proto.ListEntriesRequest;
 import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.uds.SocketDirectory;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.BadInputException;
 import java.nio.file.Files;
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * become {@link BadInputException}s carrying the server's one-line message.
  */
 public final class AdminClient implements AutoCloseable {
-  public static final String DEFAULT_SOCKET = "/tmp/trustmesh/admin.sock";
+  /** The default admin socket, as {@code --help} texts describe it. */
+  public static final String DEFAULT_SOCKET_HELP =
+      "$XDG_RUNTIME_DIR/trustmesh/server/admin.sock, or /run/trustmesh/server/admin.sock as root";
   private final ManagedChannel channel;
   private final AdminGrpc.AdminBlockingStub stub;
   private final Path socket;
@@ -37,6 +40,15 @@ public final class AdminClient implements AutoCloseable {
     this.socket = socket;
     this.channel = UnixSockets.channel(socket);
     this.stub = AdminGrpc.newBlockingStub(channel);
+  }
+
+  /**
+   * The admin socket when none is given: in a 0700 {@code server} directory under this user's
+   * runtime directory ({@link SocketDirectory#runtimeDirectory()}), so that it never shares a
+   * directory with sockets other users must reach.
+   */
+  public static Path defaultSocket() {
+    return SocketDirectory.runtimeDirectory().resolve("server").resolve("admin.sock");
   }
 
   public static AdminClient connect(Path socket) {

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * An {@link X509Source} fed by the SPIFFE Workload API: it keeps a {@code FetchX509SVID} stream
  * open to the agent's unix socket and swaps in every update the agent pushes (on each rotation).
  * When the stream breaks it reconnects with exponential backoff and keeps serving the last good
- * SVID meanwhile.
+ * SVID meanwhile; every break and every unusable update is reported to {@code onFailure} (the
+ * sidecar counts it as a failed reload and shows it on {@code /ready}), never only at debug level.
  *
  * <pre>{@code
  * try (X509Source source = WorkloadApiX509Source.connect(WorkloadApi.defaultEndpoint(), Duration.ofSeconds(10))) {
@@ -61,9 +63,11 @@ public final class WorkloadApiX509Source implements X509Source {
   private final AtomicReference<Status> lastError = new AtomicReference<>();
   private volatile boolean closed;
   private volatile Duration backoff = MIN_BACKOFF;
+  private final Consumer<String> onFailure;
 
-  private WorkloadApiX509Source(String address, Optional<SpiffeId> wanted) {
+  private WorkloadApiX509Source(String address, Optional<SpiffeId> wanted, Consumer<String> onFailure) {
     this.wanted = wanted;
+    this.onFailure = onFailure;
     this.channel = UnixSockets.channel(WorkloadApi.socketPath(address));
     Metadata headers = new Metadata();
     headers.put(WorkloadApi.SECURITY_HEADER, "true");
@@ -83,7 +87,16 @@ public final class WorkloadApiX509Source implements X509Source {
    * @throws WorkloadApiException when no SVID arrived in time (naming the last error)
    */
   public static WorkloadApiX509Source connect(String address, Optional<SpiffeId> spiffeId, Duration timeout) {
-    WorkloadApiX509Source source = new WorkloadApiX509Source(address, spiffeId);
+    return connect(address, spiffeId, timeout, msg -> { });
+  }
+
+  /**
+   * Connects and waits up to {@code timeout} for the first SVID, reporting every later stream error
+   * or unusable update to {@code onFailure} (one line; the last good SVID stays in service).
+   */
+  public static WorkloadApiX509Source connect(String address, Optional<SpiffeId> spiffeId, Duration timeout,
+      Consumer<String> onFailure) {
+    WorkloadApiX509Source source = new WorkloadApiX509Source(address, spiffeId, onFailure);
     source.open();
     try {
       if (!source.first.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -112,6 +125,7 @@ public final class WorkloadApiX509Source implements X509Source {
           backoff = MIN_BACKOFF;
         } catch (RuntimeException e) {
           LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          report("a Workload API update cannot be used: " + e.getMessage());
         }
       }
 
@@ -120,7 +134,9 @@ public final class WorkloadApiX509Source implements X509Source {
         Status s = Status.fromThrowable(t);
         lastError.set(s);
         if (!closed) {
-          LOG.debug("Workload API stream ended: {}; retrying in {} ms", describe(s), backoff.toMillis());
+          LOG.warn("Workload API stream ended: {}; keeping the last SVID, retrying in {} ms", describe(s),
+              backoff.toMillis());
+          report("Workload API stream ended: " + describe(s));
           scheduleReopen();
         }
       }
@@ -132,6 +148,17 @@ public final class WorkloadApiX509Source implements X509Source {
         }
       }
     });
+  }
+
+  private void report(String failure) {
+    if (state.get() == null) {
+      return; // before the first SVID, connect() reports the last error itself
+    }
+    try {
+      onFailure.accept(failure);
+    } catch (RuntimeException e) {
+      LOG.warn("a failure listener failed: {}", e.toString());
+    }
   }
 
   private void scheduleReopen() {

@@ -9,7 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.trustmesh.agent.TrustmeshAgent;
-import io.trustmesh.api.grpc.Csrs;
+import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.api.node.proto.SignX509SvidsRequest;
 import io.trustmesh.api.node.proto.SvidRequest;

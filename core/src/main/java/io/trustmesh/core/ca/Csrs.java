@@ -1,4 +1,4 @@
-package io.trustmesh.api.grpc;
+package io.trustmesh.core.ca;
 
 import io.trustmesh.core.crypto.KeyType;
 import java.io.IOException;

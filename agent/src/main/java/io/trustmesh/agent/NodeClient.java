@@ -1,0 +1,211 @@
+package io.trustmesh.agent;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.trustmesh.api.grpc.Der;
+import io.trustmesh.api.grpc.SvidKeyManager;
+import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.node.proto.AttestRequest;
+import io.trustmesh.api.node.proto.AttestResponse;
+import io.trustmesh.api.node.proto.Entry;
+import io.trustmesh.api.node.proto.FetchEntriesRequest;
+import io.trustmesh.api.node.proto.FetchEntriesResponse;
+import io.trustmesh.api.node.proto.NodeGrpc;
+import io.trustmesh.api.node.proto.RenewAgentRequest;
+import io.trustmesh.api.node.proto.SignJwtSvidRequest;
+import io.trustmesh.api.node.proto.SignX509SvidsRequest;
+import io.trustmesh.api.node.proto.SignX509SvidsResponse;
+import io.trustmesh.api.node.proto.SignedSvid;
+import io.trustmesh.api.node.proto.SvidRequest;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.bundle.X509BundleSet;
+import io.trustmesh.core.ca.Csrs;
+import io.trustmesh.core.crypto.KeyType;
+import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.tls.SpiffeTrustManager;
+import io.trustmesh.core.tls.TlsDefaults;
+import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * The agent's side of the node API (gRPC over mTLS to the server): attest with a join token, renew
+ * the agent SVID, fetch the entries this node serves, get workload X.509-SVIDs and JWT-SVIDs
+ * signed. Keys are generated here and never leave the agent; the server sees CSRs only. Turns the
+ * node API's messages into the agent's own types ({@link Registration}, {@link X509Svid}).
+ */
+final class NodeClient implements AutoCloseable {
+  /** The agent's own SVID as the server issued it, with the bundles it came with. */
+  record AgentIssued(X509Svid svid, List<X509Certificate> bundle, String jwks) {}
+
+  /** The entries of this node and the trust domain's current bundles. */
+  record Fetched(List<Registration> entries, List<X509Certificate> bundle, String jwks) {}
+
+  private final InetSocketAddress server;
+  private final Supplier<Optional<X509Svid>> agentSvid;
+  private final Supplier<X509BundleSet> bundles;
+  private final Supplier<TrustDomain> trustDomain;
+  private final Clock clock;
+  private EventLoopGroup group;
+  private ManagedChannel channel;
+  private NodeGrpc.NodeBlockingStub node;
+
+  /**
+   * @param agentSvid what to present (empty before attestation)
+   * @param bundles the roots to verify the server with
+   * @param trustDomain the agent's trust domain once known (null before attestation)
+   */
+  NodeClient(String server, Supplier<Optional<X509Svid>> agentSvid, Supplier<X509BundleSet> bundles,
+      Supplier<TrustDomain> trustDomain, Clock clock) {
+    this.server = parse(server);
+    this.agentSvid = agentSvid;
+    this.bundles = bundles;
+    this.trustDomain = trustDomain;
+    this.clock = clock;
+    connect();
+  }
+
+  private synchronized void connect() {
+    try {
+      SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
+          .keyManager(new SvidKeyManager(agentSvid))
+          .trustManager(new SpiffeTrustManager(bundles::get, peer -> {
+            TrustDomain td = trustDomain.get();
+            if (!peer.path().equals("/trustmesh/server") || (td != null && !peer.memberOf(td))) {
+              return "expected the trustmesh server of " + (td == null ? "the trust bundle's domain" : td)
+                  + ", got " + peer;
+            }
+            return null;
+          }, clock))
+          .endpointIdentificationAlgorithm(null)
+          .protocols(TlsDefaults.PROTOCOLS);
+      group = new NioEventLoopGroup(1, UnixSockets.daemonThreads("trustmesh-agent-node"));
+      channel = NettyChannelBuilder.forAddress(server)
+          .eventLoopGroup(group)
+          .channelType(NioSocketChannel.class)
+          .sslContext(b.build())
+          .overrideAuthority("trustmesh-server")
+          .build();
+      node = NodeGrpc.newBlockingStub(channel);
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS to the server: " + e.getMessage(), e);
+    }
+  }
+
+  /** A new connection, so that the server sees the current agent SVID (TLS presents it per handshake). */
+  synchronized void reconnect() {
+    ManagedChannel old = channel;
+    EventLoopGroup oldGroup = group;
+    connect();
+    old.shutdown();
+    oldGroup.shutdownGracefully(1, 5, TimeUnit.SECONDS);
+  }
+
+  private synchronized NodeGrpc.NodeBlockingStub node(int seconds) {
+    return node.withDeadlineAfter(seconds, TimeUnit.SECONDS);
+  }
+
+  AgentIssued attest(String joinToken) {
+    KeyPair kp = KeyType.DEFAULT.generate();
+    return issued(node(30).attest(AttestRequest.newBuilder().setJoinToken(joinToken)
+        .setCsr(ByteString.copyFrom(Csrs.create(kp))).build()), kp);
+  }
+
+  AgentIssued renewAgent() {
+    KeyPair kp = KeyType.DEFAULT.generate();
+    return issued(node(10).renewAgent(RenewAgentRequest.newBuilder()
+        .setCsr(ByteString.copyFrom(Csrs.create(kp))).build()), kp);
+  }
+
+  private static AgentIssued issued(AttestResponse r, KeyPair kp) {
+    X509Svid svid = X509Svid.of(Der.certificates(r.getSvidChainList()), kp.getPrivate(), "the agent SVID");
+    return new AgentIssued(svid, Der.certificates(r.getBundle().getX509AuthoritiesList()),
+        r.getBundle().getJwtAuthoritiesJwks());
+  }
+
+  Fetched fetch() {
+    FetchEntriesResponse r = node(10).fetchEntries(FetchEntriesRequest.getDefaultInstance());
+    return new Fetched(registrations(r.getEntriesList()), Der.certificates(r.getBundle().getX509AuthoritiesList()),
+        r.getBundle().getJwtAuthoritiesJwks());
+  }
+
+  /** New X.509-SVIDs (fresh keys) for the given entries, by entry id. */
+  Map<String, X509Svid> sign(Collection<String> entryIds) {
+    Map<String, KeyPair> keys = new LinkedHashMap<>();
+    List<SvidRequest> requests = new ArrayList<>();
+    for (String id : entryIds) {
+      KeyPair kp = KeyType.DEFAULT.generate();
+      keys.put(id, kp);
+      requests.add(SvidRequest.newBuilder().setEntryId(id).setCsr(ByteString.copyFrom(Csrs.create(kp))).build());
+    }
+    Map<String, X509Svid> out = new LinkedHashMap<>();
+    if (requests.isEmpty()) {
+      return out;
+    }
+    SignX509SvidsResponse signed = node(30).signX509Svids(SignX509SvidsRequest.newBuilder().addAllRequests(requests).build());
+    for (SignedSvid sv : signed.getSvidsList()) {
+      KeyPair kp = keys.get(sv.getEntryId());
+      if (kp == null) {
+        continue; // the server answered for an entry not asked for: ignore it
+      }
+      out.put(sv.getEntryId(), X509Svid.of(Der.certificates(sv.getSvidChainList()), kp.getPrivate(),
+          "the SVID of entry " + sv.getEntryId()));
+    }
+    return out;
+  }
+
+  /** A JWT-SVID of an entry this agent serves (a live call: JWT-SVIDs are short-lived). */
+  String signJwt(String entryId, List<String> audience) {
+    return node(10).signJwtSvid(SignJwtSvidRequest.newBuilder().setEntryId(entryId).addAllAudience(audience).build())
+        .getToken();
+  }
+
+  static List<Registration> registrations(List<Entry> entries) {
+    return entries.stream().map(NodeClient::registration).toList();
+  }
+
+  static Registration registration(Entry e) {
+    return new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint());
+  }
+
+  private static InetSocketAddress parse(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new BadInputException("invalid server address '" + hostPort + "' (expected ADDR:PORT)");
+    }
+    try {
+      return new InetSocketAddress(hostPort.substring(0, colon).replace("[", "").replace("]", ""),
+          Integer.parseInt(hostPort.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("invalid server address '" + hostPort + "' (expected ADDR:PORT)");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.trustmesh.api.uds;
+
+import io.trustmesh.core.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The directory a unix socket lives in, checked so that no other local user can take the socket,
+ * swap it or read through it.
+ *
+ * <p>A socket's directory must be owned by the running user or root and writable by nobody else;
+ * every ancestor likewise, except that an ancestor may be a sticky world-writable directory such as
+ * {@code /tmp} (there nobody may rename or delete what another user made). The socket's own
+ * directory may never be such a shared one: in {@code /tmp} anyone could have created
+ * {@code /tmp/trustmesh} first, or plant a link where the socket is about to be.
+ *
+ * <pre>{@code
+ * Path dir = SocketDirectory.prepare(Path.of("/run/trustmesh"), SocketDirectory.SHARED);
+ * }</pre>
+ *
+ * Symbolic links on the way are resolved once, the real path is checked, and only the real path is
+ * used afterwards: a link that someone swaps later no longer leads anywhere we write.
+ */
+public final class SocketDirectory {
+  /** For a socket every local process may reach (the Workload API): {@code rwxr-xr-x}. */
+  public static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rwxr-xr-x");
+  /** For a socket only this user may reach (the admin API): {@code rwx------}. */
+  public static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+
+  private static final int ROOT = 0;
+
+  private SocketDirectory() {}
+
+  /**
+   * Where this process keeps its sockets by default: {@code $XDG_RUNTIME_DIR/trustmesh}, or
+   * {@code /run/trustmesh} as root, or else {@code $TMPDIR/trustmesh-UID} (checked like any other
+   * directory, so a copy made by another user is refused, never used).
+   */
+  public static Path runtimeDirectory() {
+    Optional<String> xdg = Optional.ofNullable(System.getenv("XDG_RUNTIME_DIR")).filter(s -> s.startsWith("/"));
+    if (xdg.isPresent()) {
+      return Path.of(xdg.get(), "trustmesh");
+    }
+    int uid = currentUid();
+    if (uid == ROOT) {
+      return Path.of("/run/trustmesh");
+    }
+    return Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "trustmesh-" + uid);
+  }
+
+  /**
+   * Creates {@code dir} with {@code modeIfCreated} when it is missing (missing ancestors 0755), then
+   * checks it and its ancestors.
+   *
+   * @return the real path of the checked directory: bind there, never through the path given
+   * @throws BadInputException naming the directory, its owner and mode, when another user could
+   *     write it or one of its ancestors
+   */
+  public static Path prepare(Path dir, Set<PosixFilePermission> modeIfCreated) {
+    Path abs = dir.toAbsolutePath().normalize();
+    try {
+      create(abs, modeIfCreated);
+      Path real = abs.toRealPath();
+      check(real);
+      return real;
+    } catch (IOException e) {
+      throw new BadInputException("cannot use socket directory " + abs + ": " + e.getMessage());
+    }
+  }
+
+  private static void create(Path dir, Set<PosixFilePermission> mode) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.getParent();
+    if (parent != null) {
+      create(parent, SHARED);
+    }
+    try {
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(mode));
+      // The umask may have taken bits away; set exactly what was asked, on a directory we just made.
+      Files.setPosixFilePermissions(dir, mode);
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      // made meanwhile by someone else: the check below decides whether we may use it
+    }
+  }
+
+  /** Refuses a socket directory (a real path) that another user could write, or whose ancestors they could. */
+  static void check(Path real) throws IOException {
+    int me = currentUid();
+    Stat own = Stat.of(real);
+    if (!own.directory()) {
+      throw new BadInputException("socket directory " + real + " is not a directory");
+    }
+    if (!own.ownedBy(me)) {
+      throw new BadInputException("socket directory " + real + " belongs to another user (" + own
+          + "; this process runs as uid " + me + "): remove it, or choose a directory you or root own");
+    }
+    if (own.writableByOthers()) {
+      throw new BadInputException("socket directory " + real + " is writable by group or others (" + own
+          + "): a socket needs a directory only its owner can write");
+    }
+    for (Path up = real.getParent(); up != null; up = up.getParent()) {
+      Stat a = Stat.of(up);
+      if (!a.ownedBy(me) || (a.writableByOthers() && !a.sticky())) {
+        throw new BadInputException("socket directory " + real + " is inside " + up + " (" + a
+            + "), which another user could change: choose a directory whose every parent is yours or root's");
+      }
+    }
+  }
+
+  /** Owner and mode of one path, the link itself when it is a link. */
+  private record Stat(int uid, int mode, boolean directory) {
+    static Stat of(Path p) throws IOException {
+      Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
+      return new Stat((Integer) a.get("uid"), (Integer) a.get("mode"), (Boolean) a.get("isDirectory"));
+    }
+
+    boolean ownedBy(int me) {
+      return uid == me || uid == ROOT;
+    }
+
+    boolean writableByOthers() {
+      return (mode & 0022) != 0;
+    }
+
+    boolean sticky() {
+      return (mode & 01000) != 0;
+    }
+
+    /** {@code owner uid 65534, mode 0755}. */
+    @Override
+    public String toString() {
+      return "owner uid " + uid + ", mode " + String.format("%04o", mode & 07777);
+    }
+  }
+
+  /** The real uid of this process. */
+  public static int currentUid() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read this process's uid from /proc/self: " + e.getMessage(), e);
+    }
+  }
+}
