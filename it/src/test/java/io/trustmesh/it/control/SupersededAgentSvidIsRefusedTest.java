@@ -9,7 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.trustmesh.agent.TrustmeshAgent;
-import io.trustmesh.api.grpc.Csrs;
+import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.api.node.proto.RenewAgentRequest;
 import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.svid.X509Svid;

@@ -10,11 +10,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.trustmesh.agent.TrustmeshAgent;
-import io.trustmesh.api.grpc.Csrs;
+import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.api.node.proto.SignX509SvidsRequest;
 import io.trustmesh.api.node.proto.SvidRequest;
 import io.trustmesh.core.crypto.KeyType;
-import io.trustmesh.api.node.proto.Entry;
+import io.trustmesh.agent.Registration;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.it.control.CliControlPlaneTest.Run;
@@ -103,7 +103,7 @@ class WorkloadCannotTakeAnAgentIdentityTest {
       TrustmeshAgent agent = cp.startAgent(cp.agentConfig("a", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
       await().atMost(Duration.ofSeconds(20)).until(() -> !agent.snapshot().svids().isEmpty());
 
-      assertThat(agent.snapshot().entries()).extracting(Entry::getSpiffeId)
+      assertThat(agent.snapshot().entries()).extracting(Registration::spiffeId)
           .containsExactly("spiffe://example.org/web");
       assertThat(agent.snapshot().svids().values()).extracting(s -> s.spiffeId().toString())
           .containsExactly("spiffe://example.org/web");
