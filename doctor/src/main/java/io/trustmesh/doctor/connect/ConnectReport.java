@@ -1,0 +1,84 @@
+package io.trustmesh.doctor.connect;
+
+import io.trustmesh.doctor.CertificateView;
+import io.trustmesh.doctor.Finding;
+import io.trustmesh.doctor.Step;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What {@code doctor connect} found: the steps in order, the server's chain, the verdict and the fixes. */
+public record ConnectReport(String target, List<Step> steps, List<X509Certificate> peerChain,
+    List<Finding> findings, Instant checkedAt) {
+
+  public boolean healthy() {
+    return findings.isEmpty();
+  }
+
+  /** Numbered-in-order fixes, one per distinct cause. */
+  public List<String> fixes() {
+    Set<String> out = new LinkedHashSet<>();
+    findings.forEach(f -> out.add(f.cause().fix()));
+    return List.copyOf(out);
+  }
+
+  public String verdict() {
+    if (healthy()) {
+      return "healthy: " + target + " completed mutual-TLS checks with no problem found";
+    }
+    return "problem: " + findings.get(0).cause().sentence();
+  }
+
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", target);
+    m.put("checked_at", checkedAt.toString());
+    List<Map<String, Object>> steps = new ArrayList<>();
+    this.steps.forEach(s -> steps.add(s.toMap()));
+    m.put("steps", steps);
+    m.put("peer", Map.of("chain", CertificateView.chain(peerChain, checkedAt)));
+    Map<String, Object> verdict = new LinkedHashMap<>();
+    verdict.put("healthy", healthy());
+    verdict.put("summary", verdict());
+    List<Map<String, Object>> causes = new ArrayList<>();
+    findings.forEach(f -> causes.add(f.toMap()));
+    verdict.put("causes", causes);
+    m.put("verdict", verdict);
+    m.put("fixes", fixes());
+    return m;
+  }
+
+  public String text() {
+    StringBuilder b = new StringBuilder();
+    b.append("doctor connect ").append(target).append('\n');
+    for (Step s : steps) {
+      b.append(s.ok() ? "  ok    " : "  FAIL  ").append(s.name()).append(": ").append(s.detail()).append('\n');
+    }
+    if (!peerChain.isEmpty()) {
+      b.append("\nserver chain (as sent):\n");
+      for (int i = 0; i < peerChain.size(); i++) {
+        for (String line : CertificateView.lines(i, peerChain.get(i), checkedAt)) {
+          b.append("  ").append(line).append('\n');
+        }
+      }
+    }
+    b.append('\n').append(verdict()).append('\n');
+    for (Finding f : findings) {
+      b.append("  [").append(f.cause().code()).append("] ").append(f.cause().sentence()).append('\n');
+      b.append("      ").append(f.detail()).append('\n');
+    }
+    List<String> fixes = fixes();
+    if (!fixes.isEmpty()) {
+      b.append("\nfixes:\n");
+      for (int i = 0; i < fixes.size(); i++) {
+        b.append("  ").append(i + 1).append(". ").append(fixes.get(i)).append('\n');
+      }
+    }
+    return b.toString();
+  }
+}
