@@ -86,8 +86,8 @@ public enum Cause {
       "Reissue our certificate with extendedKeyUsage clientAuth (trustmesh workload SVIDs carry serverAuth and clientAuth)."),
   REJECTED_BAD_CERTIFICATE("rejected_bad_certificate", "The peer refused our certificate (alert bad_certificate or certificate_unknown).",
       "Check our certificate with 'trustmesh doctor files' against the peer's bundle; the peer's log says which rule failed."),
-  REJECTED_SIGNATURE("rejected_signature", "The peer could not verify our handshake signature: our private key does not match our certificate (alert decrypt_error).",
-      "Use the private key that belongs to the certificate (check with 'trustmesh doctor files --cert F --key F')."),
+  REJECTED_SIGNATURE("rejected_signature", "The peer could not verify a signature of ours: our private key does not match our certificate, or our chain was signed by another key than the CA of that name the peer trusts (alert decrypt_error).",
+      "Use the private key that belongs to the certificate (check with 'trustmesh doctor files --cert F --key F'), and check that both sides hold the same, current root."),
   ACCESS_DENIED("access_denied", "The peer authenticated us but its policy does not allow our identity (alert access_denied).",
       "Ask the peer's owner to add our SPIFFE ID to its allow list (the sidecar's allow rules), or use the identity it expects.");
 

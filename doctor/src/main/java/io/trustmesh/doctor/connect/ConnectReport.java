@@ -20,6 +20,11 @@ public record ConnectReport(String target, List<Step> steps, List<X509Certificat
     return findings.isEmpty();
   }
 
+  /** 0 healthy, 1 a problem found (usage errors, 2, never get this far). */
+  public int exitCode() {
+    return healthy() ? 0 : 1;
+  }
+
   /** Numbered-in-order fixes, one per distinct cause. */
   public List<String> fixes() {
     Set<String> out = new LinkedHashSet<>();
