@@ -73,6 +73,8 @@ public enum Cause {
       "Connect to the right service, or correct the expected SPIFFE ID or trust domain (the registration entry of the peer decides its ID)."),
   PEER_NAME_MISMATCH("peer_name_mismatch", "The peer's certificate does not cover the DNS name that was asked for.",
       "Add the name to the peer's certificate (a DNS SAN in its registration entry) or connect by a name it carries."),
+  KEY_MISMATCH("key_mismatch", "The private key does not belong to the certificate.",
+      "Pair the certificate with its own key (svid.pem with svid_key.pem from the same rotation); a half-finished copy mixes old and new."),
   PEER_NOT_ALLOWED("peer_not_allowed", "The peer authenticated, but the allow policy does not admit its SPIFFE ID.",
       "Add the peer's SPIFFE ID to the allow list, if it should be admitted."),
   // -- the other side refused our certificate (the alert it sent)

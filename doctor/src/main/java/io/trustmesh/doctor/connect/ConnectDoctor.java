@@ -7,6 +7,7 @@ import io.trustmesh.core.verify.Usage;
 import io.trustmesh.doctor.ChainJudge;
 import io.trustmesh.doctor.ChainJudge.Expectations;
 import io.trustmesh.doctor.ChainJudge.Judgement;
+import io.trustmesh.doctor.DoctorReport;
 import io.trustmesh.doctor.Finding;
 import io.trustmesh.doctor.Identity;
 import io.trustmesh.doctor.Step;
@@ -43,7 +44,7 @@ public final class ConnectDoctor {
     this.clock = clock;
   }
 
-  public ConnectReport diagnose(ConnectRequest r) {
+  public DoctorReport diagnose(ConnectRequest r) {
     Instant now = clock.instant();
     String target = r.host() + ":" + r.port();
     List<Step> steps = new ArrayList<>();
@@ -109,7 +110,7 @@ public final class ConnectDoctor {
     if (negotiated) {
       clientCertificate(sa, r, main, steps, findings, now);
     }
-    return new ConnectReport(target, steps, chain, findings, now);
+    return new DoctorReport("connect", target, steps, chain, findings, now);
   }
 
   private Finding negotiationFailure(InetSocketAddress sa, ConnectRequest r, ProbeResult main, List<String> accepted) {
@@ -221,7 +222,7 @@ public final class ConnectDoctor {
   }
 
   /** Every suite this JDK supports except the unauthenticated and null ones. */
-  private static List<String> jdkSuites() {
+  static List<String> jdkSuites() {
     try {
       SSLEngine e = SSLContext.getDefault().createSSLEngine();
       List<String> out = new ArrayList<>();
@@ -236,10 +237,10 @@ public final class ConnectDoctor {
     }
   }
 
-  private static ConnectReport stop(String target, List<Step> steps, List<Finding> findings, String step, Finding f,
+  private static DoctorReport stop(String target, List<Step> steps, List<Finding> findings, String step, Finding f,
       Instant now) {
     steps.add(Step.failed(step, f.detail()));
     findings.add(f);
-    return new ConnectReport(target, steps, List.of(), findings, now);
+    return new DoctorReport("connect", target, steps, List.of(), findings, now);
   }
 }

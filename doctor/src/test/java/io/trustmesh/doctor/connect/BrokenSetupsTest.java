@@ -8,6 +8,7 @@ import io.trustmesh.core.diagnosis.Cause;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.doctor.DoctorReport;
 import io.trustmesh.doctor.Finding;
 import io.trustmesh.doctor.Identity;
 import io.trustmesh.doctor.Openssl;
@@ -58,7 +59,7 @@ class BrokenSetupsTest {
   @Test
   void healthyMutualTlsExitsZero() {
     try (Openssl.Server s = mtlsServer(healthy)) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(clientIdentity()).expectId(pki.id("/ns/prod/sa/api")));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(clientIdentity()).expectId(pki.id("/ns/prod/sa/api")));
       assertThat(r.findings()).as(r.text()).isEmpty();
       assertThat(r.exitCode()).isZero();
       assertThat(r.text()).contains("healthy", "negotiated TLSv1.3", "the server accepted our certificate spiffe://example.org/ns/prod/sa/web",
@@ -72,7 +73,7 @@ class BrokenSetupsTest {
   void expiredServerCertificate() {
     IssuedCertificate expired = pki.workloadAt(Instant.now().minus(Duration.ofDays(2)), Duration.ofHours(1), "/ns/prod/sa/api");
     try (Openssl.Server s = mtlsServer(pki.serverFiles("expired", expired))) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
       assertProblem(r, Cause.PEER_CERT_EXPIRED, "expired", "Renew the peer's certificate");
       assertThat(only(r, Cause.PEER_CERT_EXPIRED).detail()).contains("ago", "this host's clock says");
     }
@@ -82,7 +83,7 @@ class BrokenSetupsTest {
   void notYetValidServerCertificateFromClockSkew() {
     IssuedCertificate future = pki.workloadAt(Instant.now().plus(Duration.ofHours(3)), Duration.ofHours(1), "/ns/prod/sa/api");
     try (Openssl.Server s = mtlsServer(pki.serverFiles("future", future))) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
       assertProblem(r, Cause.PEER_CERT_NOT_YET_VALID, "clock skew", "Synchronise the clocks");
     }
   }
@@ -92,7 +93,7 @@ class BrokenSetupsTest {
     TestPki rotated = new TestPki("example.org", dir.resolve("rotated"));
     IssuedCertificate cert = rotated.workload("/ns/prod/sa/api");
     try (Openssl.Server s = new Openssl.Server(rotated.serverFiles("rotated-api", cert))) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.PEER_UNKNOWN_AUTHORITY, "the bundle holds: CN=trustmesh root CA,O=example.org",
           "Give the verifying side the bundle");
       assertThat(only(r, Cause.PEER_UNKNOWN_AUTHORITY).detail()).contains("with another key");
@@ -104,7 +105,7 @@ class BrokenSetupsTest {
     IssuedCertificate cert = pki.workload("/ns/prod/sa/api");
     TestPki.ServerFiles leafOnly = pki.serverFiles("leaf-only", cert.chain().subList(0, 1), cert.keyPair().orElseThrow().getPrivate());
     try (Openssl.Server s = new Openssl.Server(leafOnly)) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.PEER_CHAIN_INCOMPLETE, "was issued by CN=trustmesh intermediate CA cluster-1,O=example.org, which the peer did not send",
           "send its full chain");
     }
@@ -118,7 +119,7 @@ class BrokenSetupsTest {
     IssuedCertificate leaf = io.trustmesh.core.ca.Issuance.workload(pki.id("/ns/prod/sa/api")).signedBy(ca2);
     List<X509Certificate> shuffled = List.of(leaf.certificate(), pki.intermediate.certificate(), second.certificate());
     try (Openssl.Server s = new Openssl.Server(pki.serverFiles("shuffled", shuffled, leaf.keyPair().orElseThrow().getPrivate()))) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.PEER_CHAIN_OUT_OF_ORDER, "is not issued by certificate 2", "the leaf first");
     }
   }
@@ -126,7 +127,7 @@ class BrokenSetupsTest {
   @Test
   void spiffeIdMismatchShowsBothValues() {
     try (Openssl.Server s = new Openssl.Server(healthy)) {
-      ConnectReport r = diagnose(s.target(), req -> req.expectId(pki.id("/ns/prod/sa/payments")));
+      DoctorReport r = diagnose(s.target(), req -> req.expectId(pki.id("/ns/prod/sa/payments")));
       assertProblem(r, Cause.PEER_ID_MISMATCH, "got spiffe://example.org/ns/prod/sa/api expected spiffe://example.org/ns/prod/sa/payments",
           "Connect to the right service");
     }
@@ -135,7 +136,7 @@ class BrokenSetupsTest {
   @Test
   void dnsNameMismatch() {
     try (Openssl.Server s = new Openssl.Server(healthy)) {
-      ConnectReport r = diagnose(s.target(), req -> req.serverName("billing.example.com"));
+      DoctorReport r = diagnose(s.target(), req -> req.serverName("billing.example.com"));
       assertProblem(r, Cause.PEER_NAME_MISMATCH, "billing.example.com", "Add the name to the peer's certificate");
     }
   }
@@ -155,7 +156,7 @@ class BrokenSetupsTest {
         "-CAcreateserial", "-days", "1", "-extfile", "nc.ext", "-out", "nc.pem");
     TestPki.ServerFiles files = new TestPki.ServerFiles(d.resolve("nc.pem"), d.resolve("nc_key.pem"), Optional.of(d.resolve("intermediate.pem")));
     try (Openssl.Server s = new Openssl.Server(files)) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.PEER_NAME_CONSTRAINTS, "spiffe://evil.org", "name constraints permit");
     }
   }
@@ -165,7 +166,7 @@ class BrokenSetupsTest {
   @Test
   void clientCertificateRequiredTls12() {
     try (Openssl.Server s = mtlsServer(healthy, "-tls1_2")) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.CERTIFICATE_REQUIRED, "during the handshake", "Give the client an identity");
     }
   }
@@ -173,7 +174,7 @@ class BrokenSetupsTest {
   @Test
   void clientCertificateRequiredTls13ShowsAfterTheHandshake() {
     try (Openssl.Server s = mtlsServer(healthy, "-tls1_3")) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.CERTIFICATE_REQUIRED, "after the handshake had completed", "Give the client an identity");
       assertThat(only(r, Cause.CERTIFICATE_REQUIRED).detail()).contains("certificate_required");
       assertThat(r.text()).contains("negotiated TLSv1.3");
@@ -184,7 +185,7 @@ class BrokenSetupsTest {
   void clientCertificateFromAnUntrustedRoot() {
     Path stranger = other.svidDir("stranger", other.workload("/ns/prod/sa/web"));
     try (Openssl.Server s = mtlsServer(healthy)) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(Identity.fromSvidDir(stranger)).bundle(List.of(pki.root.certificate())));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(Identity.fromSvidDir(stranger)).bundle(List.of(pki.root.certificate())));
       assertProblem(r, Cause.REJECTED_UNKNOWN_CA, "unknown_ca", "Add our trust domain's bundle to the peer");
       assertThat(only(r, Cause.REJECTED_UNKNOWN_CA).detail()).contains("the server accepts client certificates from: CN=trustmesh root CA,O=example.org");
     }
@@ -205,7 +206,7 @@ class BrokenSetupsTest {
     Path chain = pki.write("serveronly.pem", concat(d.resolve("serveronly_leaf.pem"), d.resolve("intermediate.pem")));
     Identity id = Identity.fromFiles(chain, d.resolve("serveronly_key.pem"));
     try (Openssl.Server s = mtlsServer(healthy)) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(id));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(id));
       assertProblem(r, Cause.REJECTED_UNSUPPORTED_CERTIFICATE, "unsupported_certificate", "extendedKeyUsage clientAuth");
       assertThat(only(r, Cause.REJECTED_UNSUPPORTED_CERTIFICATE).detail()).contains("clientAuth");
     }
@@ -217,7 +218,7 @@ class BrokenSetupsTest {
     X509Svid serverSvid = X509Svid.of(serverCert.chain(), serverCert.keyPair().orElseThrow().getPrivate(), "api");
     try (AccessDeniedServer s = new AccessDeniedServer(serverSvid, List.of(pki.root.certificate()),
         Set.of(pki.id("/ns/prod/sa/billing")))) {
-      ConnectReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
+      DoctorReport r = diagnose(s.target(), req -> req.identity(clientIdentity()));
       assertProblem(r, Cause.ACCESS_DENIED, "access_denied", "add our SPIFFE ID to its allow list");
       assertThat(only(r, Cause.ACCESS_DENIED).detail()).contains("spiffe://example.org/ns/prod/sa/web", "after the handshake");
     }
@@ -228,7 +229,7 @@ class BrokenSetupsTest {
   @Test
   void tlsVersionMismatch() {
     try (Openssl.Server s = new Openssl.Server(healthy, "-tls1_3")) {
-      ConnectReport r = diagnose(s.target(), req -> req.tlsVersions(List.of("TLSv1.2")));
+      DoctorReport r = diagnose(s.target(), req -> req.tlsVersions(List.of("TLSv1.2")));
       assertProblem(r, Cause.PROTOCOL_VERSION, "the server accepts only TLSv1.3", "Enable TLS 1.3");
     }
   }
@@ -236,7 +237,7 @@ class BrokenSetupsTest {
   @Test
   void noSharedCipherSuite() {
     try (Openssl.Server s = new Openssl.Server(healthy, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA")) {
-      ConnectReport r = diagnose(s.target(), req -> req);
+      DoctorReport r = diagnose(s.target(), req -> req);
       assertProblem(r, Cause.NO_SHARED_CIPHER, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "AES-GCM or ChaCha20-Poly1305");
     }
   }
@@ -252,7 +253,7 @@ class BrokenSetupsTest {
     });
     http.start();
     try {
-      ConnectReport r = diagnose("127.0.0.1:" + http.getAddress().getPort(), req -> req);
+      DoctorReport r = diagnose("127.0.0.1:" + http.getAddress().getPort(), req -> req);
       assertProblem(r, Cause.PLAINTEXT_HTTP, "HTTP", "Use the TLS port");
     } finally {
       http.stop(0);
@@ -265,7 +266,7 @@ class BrokenSetupsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    ConnectReport r = diagnose("127.0.0.1:" + port, req -> req);
+    DoctorReport r = diagnose("127.0.0.1:" + port, req -> req);
     assertProblem(r, Cause.CONNECTION_REFUSED, "refused", "Start the service");
   }
 
@@ -273,7 +274,7 @@ class BrokenSetupsTest {
   void portThatAcceptsAndNeverAnswers() throws Exception {
     // The kernel completes the TCP handshake from the backlog; nobody ever reads or writes.
     try (ServerSocket s = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      ConnectReport r = diagnose("127.0.0.1:" + s.getLocalPort(), req -> req);
+      DoctorReport r = diagnose("127.0.0.1:" + s.getLocalPort(), req -> req);
       assertProblem(r, Cause.NO_RESPONSE, "no answer within", "hung");
     }
   }
@@ -337,7 +338,7 @@ class BrokenSetupsTest {
     }
   }
 
-  static ConnectReport diagnose(String target, java.util.function.UnaryOperator<Req> setup) {
+  static DoctorReport diagnose(String target, java.util.function.UnaryOperator<Req> setup) {
     Req q = setup.apply(new Req());
     String[] hp = ConnectRequest.splitTarget(target);
     ConnectRequest request = new ConnectRequest(hp[0], Integer.parseInt(hp[1]), q.identity, q.bundle, q.expectId,
@@ -345,7 +346,7 @@ class BrokenSetupsTest {
     return new ConnectDoctor(Clock.systemUTC()).diagnose(request);
   }
 
-  static void assertProblem(ConnectReport r, Cause cause, String detail, String fix) {
+  static void assertProblem(DoctorReport r, Cause cause, String detail, String fix) {
     assertThat(r.findings()).as(r.text()).extracting(Finding::cause).contains(cause);
     assertThat(only(r, cause).detail()).as(r.text()).contains(detail);
     assertThat(r.fixes()).as(r.text()).anySatisfy(f -> assertThat(f).contains(fix));
@@ -354,7 +355,7 @@ class BrokenSetupsTest {
     assertThat(r.toMap()).containsKeys("steps", "peer", "verdict", "fixes");
   }
 
-  static Finding only(ConnectReport r, Cause cause) {
+  static Finding only(DoctorReport r, Cause cause) {
     return r.findings().stream().filter(f -> f.cause() == cause).findFirst().orElseThrow();
   }
 }

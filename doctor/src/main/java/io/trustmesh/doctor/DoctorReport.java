@@ -1,8 +1,5 @@
-package io.trustmesh.doctor.connect;
+package io.trustmesh.doctor;
 
-import io.trustmesh.doctor.CertificateView;
-import io.trustmesh.doctor.Finding;
-import io.trustmesh.doctor.Step;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What {@code doctor connect} found: the steps in order, the server's chain, the verdict and the fixes. */
-public record ConnectReport(String target, List<Step> steps, List<X509Certificate> peerChain,
+/**
+ * What {@code doctor connect} or {@code doctor files} found: the steps in order, the peer's chain,
+ * the verdict (causes from {@link io.trustmesh.core.diagnosis.Cause}) and the fixes, numbered.
+ */
+public record DoctorReport(String command, String target, List<Step> steps, List<X509Certificate> peerChain,
     List<Finding> findings, Instant checkedAt) {
 
   public boolean healthy() {
@@ -34,7 +34,7 @@ public record ConnectReport(String target, List<Step> steps, List<X509Certificat
 
   public String verdict() {
     if (healthy()) {
-      return "healthy: " + target + " completed mutual-TLS checks with no problem found";
+      return "healthy: no problem found with " + target;
     }
     return "problem: " + findings.get(0).cause().sentence();
   }
@@ -60,12 +60,12 @@ public record ConnectReport(String target, List<Step> steps, List<X509Certificat
 
   public String text() {
     StringBuilder b = new StringBuilder();
-    b.append("doctor connect ").append(target).append('\n');
+    b.append("doctor ").append(command).append(' ').append(target).append('\n');
     for (Step s : steps) {
       b.append(s.ok() ? "  ok    " : "  FAIL  ").append(s.name()).append(": ").append(s.detail()).append('\n');
     }
     if (!peerChain.isEmpty()) {
-      b.append("\nserver chain (as sent):\n");
+      b.append(command.equals("connect") ? "\nserver chain (as sent):\n" : "\nchain (as in the file):\n");
       for (int i = 0; i < peerChain.size(); i++) {
         for (String line : CertificateView.lines(i, peerChain.get(i), checkedAt)) {
           b.append("  ").append(line).append('\n');
