@@ -68,13 +68,29 @@ public final class ChainJudge {
     if (!v.isValid()) {
       findings.add(explain(v, chain, roots, now));
     }
-    CertificateDescription.chainOrderProblem(chain).ifPresent(problem -> {
+    Optional<String> repeat = repeated(chain);
+    repeat.ifPresent(r -> findings.add(new Finding(Cause.PEER_CHAIN_OUT_OF_ORDER, r + "; order sent: " + subjects(chain))));
+    CertificateDescription.chainOrderProblem(chain).filter(p -> repeat.isEmpty()).ifPresent(problem -> {
       if (!missingIssuer(chain, roots)) {
         findings.add(new Finding(Cause.PEER_CHAIN_OUT_OF_ORDER, "the chain as sent: " + problem + "; order sent: "
             + subjects(chain)));
       }
     });
     return new Judgement(v, List.copyOf(findings));
+  }
+
+  /** A certificate sent twice (often the leaf, when the chain file already starts with it). */
+  private static Optional<String> repeated(List<X509Certificate> chain) {
+    for (int i = 0; i < chain.size(); i++) {
+      for (int j = i + 1; j < chain.size(); j++) {
+        if (chain.get(i).equals(chain.get(j))) {
+          return Optional.of("certificate " + (j + 1) + " repeats certificate " + (i + 1) + " ("
+              + chain.get(i).getSubjectX500Principal().getName() + "): the chain file given to the server probably"
+              + " starts with the leaf already");
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static Finding explain(Verification v, List<X509Certificate> chain, List<X509Certificate> roots, Instant now) {

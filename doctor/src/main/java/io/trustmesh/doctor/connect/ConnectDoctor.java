@@ -64,6 +64,10 @@ public final class ConnectDoctor {
     steps.add(Step.ok("tcp", "connected to " + address.getHostAddress() + ":" + r.port()));
 
     ProbeResult main = probe(sa, r, r.tlsVersions(), TlsDefaults.CIPHER_SUITES, r.identity(), true);
+    if (main.ending() == Ending.CONNECT_FAILED) {
+      return stop(target, steps, findings, "tls", new Finding(Cause.CONNECTION_RESET,
+          "a first connection opened, the next one failed (the server stopped or flaps): " + main.detail()), now);
+    }
     if (main.ending() == Ending.NOT_TLS) {
       Cause cause = WireBytes.classify(main.firstBytes());
       return stop(target, steps, findings, "tls", new Finding(cause, "after our ClientHello " + main.detail()), now);

@@ -81,16 +81,19 @@ final class CertificateReader {
       if (extension(file).equals("jks")) {
         return keystore(bytes, "JKS", path);
       }
+      List<X509Certificate> der = certificatesIn(bytes, path);
+      if (!der.isEmpty()) {
+        der.forEach(c -> out.add(new FoundCertificate(Source.file(path, null), c)));
+        return out;
+      }
       try {
-        for (X509Certificate c : Pem.readAnyCertificates(file, keystorePassword)) {
-          out.add(new FoundCertificate(Source.file(path, null), c));
-        }
+        return keystore(bytes, "PKCS12", path);
       } catch (PemException e) {
         if (named || BINARY_EXTENSIONS.contains(extension(file))) {
           throw e;
         }
+        return out;
       }
-      return out;
     }
     if (named) {
       throw new PemException("no certificate found in " + file);
@@ -148,10 +151,15 @@ final class CertificateReader {
           }
         }
       }
+      if (out.isEmpty()) {
+        // PKCS#12 opened without a password hides its encrypted certificate bags instead of failing.
+        throw new PemException("no readable certificate in " + type + " keystore " + path
+            + (keystorePassword.isEmpty() ? " (does it need a password? --keystore-password-file)" : ""));
+      }
       return out;
     } catch (IOException | GeneralSecurityException e) {
       throw new PemException("cannot open " + type + " keystore " + path + ": " + e.getMessage()
-          + (keystorePassword.isEmpty() ? "" : " (wrong --keystore-password-file?)"));
+          + (keystorePassword.isEmpty() ? " (does it need a password? --keystore-password-file)" : " (wrong password in --keystore-password-file?)"));
     }
   }
 

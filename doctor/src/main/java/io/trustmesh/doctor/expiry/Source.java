@@ -14,8 +14,8 @@ public record Source(String where, String filepath, String endpoint, String name
   }
 
   public static Source manifest(String path, String namespace, String name, String key) {
-    String obj = (namespace != null ? namespace + "/" : "") + (name != null ? name : "?");
-    return new Source(path + " (" + obj + " " + key + ")", path, null, namespace, name, key);
+    String obj = name == null ? "" : (namespace != null ? namespace + "/" : "") + name + " ";
+    return new Source(path + " (" + obj + key + ")", path, null, namespace, name, key);
   }
 
   public static Source endpoint(String hostPort) {
