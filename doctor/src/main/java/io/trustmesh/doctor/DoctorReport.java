@@ -84,6 +84,6 @@ public record DoctorReport(String command, String target, List<Step> steps, List
         b.append("  ").append(i + 1).append(". ").append(fixes.get(i)).append('\n');
       }
     }
-    return b.toString();
+    return Terminal.safe(b.toString());
   }
 }

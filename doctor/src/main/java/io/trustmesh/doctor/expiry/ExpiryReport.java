@@ -1,5 +1,6 @@
 package io.trustmesh.doctor.expiry;
 
+import io.trustmesh.doctor.Terminal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +66,7 @@ public record ExpiryReport(List<ScannedCertificate> certificates, List<ScanError
     for (ScanError e : errors) {
       b.append("UNKNOWN ").append(e.where()).append(": ").append(e.message()).append('\n');
     }
-    return b.toString();
+    return Terminal.safe(b.toString());
   }
 
   public Map<String, Object> toMap() {
