@@ -39,17 +39,17 @@ public final class Main {
         ex.printStackTrace(err);
       }
       err.flush();
-      return BAD_INPUT;
+      return usageExitCode(ex.getCommandLine());
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       int code;
       if (ex instanceof BadInputException || ex instanceof UncheckedIOException) {
         err.println("trustmesh: " + oneLine(ex.getMessage()));
-        code = BAD_INPUT;
+        code = usageExitCode(commandLine);
       } else {
         err.println("trustmesh: internal error: " + oneLine(String.valueOf(ex.getMessage()))
             + (debug ? "" : " (run with --debug for details)"));
-        code = FAILED;
+        code = commandLine.getCommand() instanceof NagiosExitCodes ? NagiosExitCodes.UNKNOWN : FAILED;
       }
       if (debug) {
         ex.printStackTrace(err);
@@ -61,6 +61,11 @@ public final class Main {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** 2, or 3 for a command that speaks the Nagios plugin convention ({@link NagiosExitCodes}). */
+  private static int usageExitCode(CommandLine cl) {
+    return cl.getCommand() instanceof NagiosExitCodes ? NagiosExitCodes.UNKNOWN : BAD_INPUT;
   }
 
   static CommandLine commandLine() {

@@ -24,6 +24,8 @@ import picocli.CommandLine.ScopeType;
       TokenCommand.class,
       EntryCommand.class,
       BundleCommand.class,
+      DoctorCommand.class,
+      ExpiryCommand.class,
       VersionCommand.class,
     },
     footer = {
