@@ -24,6 +24,9 @@ import picocli.CommandLine.ScopeType;
       TokenCommand.class,
       EntryCommand.class,
       BundleCommand.class,
+      AnalyzeCommand.class,
+      TlsCheckCommand.class,
+      MigrateCommand.class,
       VersionCommand.class,
     },
     footer = {

@@ -19,12 +19,13 @@ final class ModeChecks implements Check {
   public void run(Resolution r, Findings out) {
     for (PortDecision d : r.workloadPorts().all()) {
       String where = d.workload().ref().display() + " port " + d.port();
-      if (r.options().production(d.namespace()) && d.mode() != ServerMode.STRICT && d.mode() != ServerMode.DENY) {
+      boolean telemetry = PortPurpose.telemetry(d.workload(), d.port(), d.portName());
+      if (r.options().production(d.namespace()) && d.mode() != ServerMode.STRICT && d.mode() != ServerMode.DENY
+          && !(telemetry && d.mode() == ServerMode.DISABLE)) {
         out.add(RuleCatalog.PRODUCTION_NOT_STRICT, where + " in production namespace " + d.namespace() + " is "
             + d.mode() + " (" + d.reason() + ")", d.decidedAt());
       }
-      if (d.mode() == ServerMode.DISABLE && d.dataplane().istio()
-          && !PortPurpose.telemetry(d.workload(), d.port(), d.portName())) {
+      if (d.mode() == ServerMode.DISABLE && d.dataplane().istio() && !telemetry) {
         out.add(RuleCatalog.DISABLE_NOT_TELEMETRY, where + " has mTLS DISABLE but is not a metrics or health port",
             d.decidedAt());
       }

@@ -86,7 +86,8 @@ public final class RuleCatalog {
       "Check the labels; a policy that selects nothing protects nothing.", CONFIG_CLARITY);
 
   public static final RuleInfo PRODUCTION_NOT_STRICT = rule("TM-MTLS-001", "production-not-strict", Severity.ERROR,
-      "A port in a production namespace (--production) accepts plaintext (PERMISSIVE, DISABLE or no proxy).",
+      "A port in a production namespace (--production) accepts plaintext (PERMISSIVE, DISABLE or no proxy); "
+          + "DISABLE on a metrics or health port is the one exception.",
       "Set STRICT for the namespace; keep exceptions to metrics/health ports with a workload-level port override.", TRANSPORT);
   public static final RuleInfo NAMESPACE_PERMISSIVE = rule("TM-MTLS-002", "namespace-still-permissive", Severity.WARNING,
       "A namespace with mesh workloads is still PERMISSIVE (explicitly, or by Istio's default).",
