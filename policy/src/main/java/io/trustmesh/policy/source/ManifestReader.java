@@ -36,8 +36,8 @@ public final class ManifestReader {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         int line = line(parser.currentTokenLocation());
-        if (token == JsonToken.VALUE_NULL) {
-          continue; // an empty document between two '---'
+        if (token == JsonToken.VALUE_NULL || (token == JsonToken.VALUE_STRING && parser.getText().isEmpty())) {
+          continue; // an empty document: between two '---', or after a trailing one
         }
         Map<String, Integer> lines = new HashMap<>();
         JsonNode root = readValue(parser, "", lines);
