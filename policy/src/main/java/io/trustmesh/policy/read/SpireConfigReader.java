@@ -27,6 +27,10 @@ public final class SpireConfigReader {
   public record Result(Optional<SpireConfig> config, List<ReadProblem> problems) {}
 
   public Result read(String file, String text) {
+    Optional<HclSyntax.Problem> syntax = HclSyntax.check(text);
+    if (syntax.isPresent()) {
+      return failed(file, syntax.get().line(), "malformed HCL: " + syntax.get().message());
+    }
     Map<String, Object> root;
     try {
       root = new HCLParser().parse(text);
