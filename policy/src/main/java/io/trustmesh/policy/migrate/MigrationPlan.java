@@ -8,7 +8,8 @@ import java.util.Map;
  * What stands between PERMISSIVE and STRICT: per port, the plaintext clients seen and the changes
  * needed; the namespaces in rollout order; and the manifests to apply at the end.
  */
-public record MigrationPlan(List<PortPlan> ports, List<NamespaceStep> rollout, String manifests, List<String> notes) {
+public record MigrationPlan(
+    List<PortPlan> ports, List<NamespaceStep> rollout, String manifests, List<String> notes, boolean accessLogs) {
   public MigrationPlan {
     ports = List.copyOf(ports);
     rollout = List.copyOf(rollout);

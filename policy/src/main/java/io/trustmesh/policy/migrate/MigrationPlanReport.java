@@ -20,7 +20,8 @@ public final class MigrationPlanReport {
       sb.append("  ").append(p.port().namespace()).append('/').append(p.port().workload().name()).append(':')
           .append(p.port().port()).append("  (").append(p.port().reason()).append(")\n");
       if (p.blockers().isEmpty()) {
-        sb.append("    ready: no plaintext client seen, no DestinationRule sends plaintext\n");
+        sb.append(plan.accessLogs() ? "    ready: no plaintext client in the access logs, no DestinationRule sends plaintext\n"
+            : "    no blocker in the manifests; plaintext clients unknown (no --access-log)\n");
       }
       p.blockers().forEach(b -> sb.append("    before STRICT: ").append(b).append('\n'));
     }

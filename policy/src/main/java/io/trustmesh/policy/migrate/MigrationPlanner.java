@@ -63,7 +63,7 @@ public final class MigrationPlanner {
       notes.add("no --access-log given: plaintext clients are unknown; collect a week of logs before switching");
     }
     List<MigrationPlan.NamespaceStep> rollout = rollout(ports);
-    return new MigrationPlan(ports, rollout, StrictManifests.render(resolution, rollout), notes);
+    return new MigrationPlan(ports, rollout, StrictManifests.render(resolution, rollout), notes, !logs.isEmpty());
   }
 
   private List<String> destinationRuleBlockers(PortDecision d) {

@@ -27,6 +27,7 @@ final class StrictManifests {
       sb.append("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: ").append(name)
           .append("\n  namespace: ").append(step.namespace()).append("\nspec:\n  mtls:\n    mode: STRICT\n---\n");
     }
-    return sb.toString();
+    String out = sb.toString();
+    return out.endsWith("---\n") ? out.substring(0, out.length() - 4) : out;
   }
 }
