@@ -121,6 +121,34 @@ class BadInputTest {
   }
 
   @Test
+  void aliasBombDoesNotExpand() {
+    // Jackson's YAML parser does not expand aliases, so a "billion laughs" document stays small.
+    StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  a: &a [\"lol\"]\n");
+    String prev = "a";
+    for (int i = 0; i < 60; i++) {
+      String name = "b" + i;
+      yaml.append("  ").append(name).append(": &").append(name).append(" [*").append(prev).append(", *").append(prev)
+          .append("]\n");
+      prev = name;
+    }
+    Analysis a = analyze("bomb.yaml", yaml.toString());
+    assertThat(a.findings()).isEmpty();
+    assertThat(a.resolution().model().problems()).isEmpty();
+  }
+
+  @Test
+  void largeInputsAreRead() {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; yaml.length() < 4 * 1024 * 1024; i++) {
+      yaml.append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-").append(i)
+          .append("\n  annotations:\n    note: \"").append("x".repeat(200)).append("\"\n---\n");
+    }
+    Analysis a = analyze("big.yaml", yaml.toString());
+    assertThat(a.findings()).isEmpty();
+    assertThat(a.resolution().model().namespaces().size()).isGreaterThan(10_000);
+  }
+
+  @Test
   void missingPathIsAUsageError() {
     assertThatThrownBy(() -> new InputFiles(System.in).expand(List.of("/nonexistent/k8s")))
         .isInstanceOf(BadInputException.class).hasMessage("no such file or directory: /nonexistent/k8s");

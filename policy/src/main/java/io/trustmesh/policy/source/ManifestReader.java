@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads multi-document Kubernetes YAML into {@link Manifest}s, remembering the line of every
@@ -23,11 +24,24 @@ import java.util.Map;
  * and line, and the documents read before it are kept.
  */
 public final class ManifestReader {
-  private static final YAMLFactory YAML = YAMLFactory.builder().build();
+  /**
+   * A {@code kubectl get -A -o yaml} of a real cluster passes SnakeYAML's 3 MB default; 64 MB does
+   * not invite memory exhaustion. The alias limit stays at SnakeYAML's default (50), which stops
+   * "billion laughs" documents.
+   */
+  static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+
+  private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** What a file held: its objects and what could not be read. */
   public record Result(List<Manifest> manifests, List<ReadProblem> problems) {}
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CODE_POINTS);
+    return options;
+  }
 
   public Result read(String file, String text) {
     List<Manifest> manifests = new ArrayList<>();
