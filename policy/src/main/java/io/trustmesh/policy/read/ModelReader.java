@@ -44,7 +44,8 @@ public final class ModelReader {
       "Job", "CronJob", "ReplicaSet", "CustomResourceDefinition", "VirtualService", "Gateway", "ServiceEntry", "Sidecar",
       "EnvoyFilter", "RequestAuthentication", "Telemetry", "WorkloadEntry", "WorkloadGroup", "HTTPRoute", "GRPCRoute",
       "ServiceProfile", "CertificateRequest", "PersistentVolumeClaim", "StorageClass", "LimitRange", "ResourceQuota",
-      "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "PriorityClass", "Endpoints", "EndpointSlice");
+      "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "PriorityClass", "Endpoints", "EndpointSlice",
+      "ClusterSPIFFEID", "ClusterFederatedTrustDomain", "ClusterStaticEntry");
 
   /** Collects problems for one read. */
   public static final class Problems {
