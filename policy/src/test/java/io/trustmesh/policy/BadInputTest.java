@@ -86,6 +86,30 @@ class BadInputTest {
   }
 
   @Test
+  void hclFunctionsCannotReadOtherFilesIntoTheReport(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("secret.txt");
+    Files.writeString(secret, "s3cr3t-value");
+    String conf = "server {\n  trust_domain = file(\"" + secret + "\")\n  ca_ttl = \"168h\"\n}\n";
+    Analysis a = new PolicyAnalyzer(AnalysisOptions.defaults()).analyze(List.of(
+        new InputFiles.Input("a/server.conf", conf), new InputFiles.Input("b/server.conf", conf)), Optional.empty());
+    assertThat(a.resolution().model().spireConfigs()).isEmpty();
+    assertThat(a.findings()).extracting(Finding::message)
+        .containsOnly("malformed HCL: function calls are not SPIRE configuration")
+        .noneMatch(m -> m.contains("s3cr3t"));
+    assertThat(a.findings()).allSatisfy(f -> assertThat(f.location().line()).isEqualTo(2));
+  }
+
+  @Test
+  void hclDataBlocksAreRefusedBeforeHcl4jWouldFetchThem() {
+    Analysis a = analyze("server.conf", "data \"http\" \"x\" {\n  url = \"http://127.0.0.1:9/x\"\n}\n"
+        + "server {\n  trust_domain = \"example.org\"\n}\n");
+    assertThat(Fixtures.findings(a, "TM-INPUT-001")).singleElement().satisfies(f -> {
+      assertThat(f.message()).isEqualTo("malformed HCL: data blocks are not SPIRE configuration");
+      assertThat(f.location().line()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void hclWithoutServerOrAgentBlockIsReported() {
     Analysis a = analyze("other.hcl", "resource \"x\" \"y\" {\n  a = 1\n}\n");
     assertThat(Fixtures.findings(a, "TM-INPUT-001")).singleElement()

@@ -7,10 +7,14 @@ import java.util.regex.Pattern;
 
 /**
  * Structural checks hcl4j does not make: it accepts unclosed blocks, stray closing braces and
- * {@code key =} without a value (returning a flattened or null-valued map). Run before parsing so
- * that a broken file is one clear error with its line instead of a silently different config.
+ * {@code key =} without a value (returning a flattened or null-valued map). It also evaluates
+ * {@code data} blocks (an HTTP fetch) and functions ({@code file("/path")}) while parsing, which
+ * SPIRE's HCL does not have and which would let a file under analysis read other files or reach
+ * the network: both are refused here. Run before parsing so that a bad file is one clear error with
+ * its line and hcl4j never sees it.
  */
 final class HclSyntax {
+  private static final Pattern DATA_BLOCK = Pattern.compile("^\\s*data\\s+\"");
   private static final Pattern MISSING_VALUE = Pattern.compile("^\\s*\"?[A-Za-z0-9_.-]+\"?\\s*=\\s*(#.*|//.*)?$");
 
   /** A syntax problem: 1-based line and what is wrong. */
@@ -25,8 +29,12 @@ final class HclSyntax {
     boolean blockComment = false;
     String[] lines = text.split("\n", -1);
     for (int l = 0; l < lines.length; l++) {
-      if (!inString && !blockComment && MISSING_VALUE.matcher(lines[l]).matches()) {
+      if (MISSING_VALUE.matcher(lines[l]).matches()) {
         return Optional.of(new Problem(l + 1, "'" + lines[l].trim() + "' has no value"));
+      }
+      if (DATA_BLOCK.matcher(lines[l]).find()) {
+        // hcl4j evaluates data blocks while parsing (data "http" fetches a URL): never for a file under analysis.
+        return Optional.of(new Problem(l + 1, "data blocks are not SPIRE configuration"));
       }
     }
     for (int i = 0; i < text.length(); i++) {
@@ -63,6 +71,10 @@ final class HclSyntax {
         i++;
       } else if (c == '"') {
         inString = true;
+      } else if (c == '(' && i > 0 && (Character.isLetterOrDigit(text.charAt(i - 1)) || text.charAt(i - 1) == '_')) {
+        // hcl4j evaluates functions such as file("/etc/...") while parsing; SPIRE's HCL has none, and a
+        // file under analysis must not make us read other files into the output.
+        return Optional.of(new Problem(line, "function calls are not SPIRE configuration"));
       } else if (c == '{' || c == '[' || c == '(') {
         open.push(new int[] {c, line});
       } else if (c == '}' || c == ']' || c == ')') {

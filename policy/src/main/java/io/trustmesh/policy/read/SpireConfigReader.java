@@ -34,7 +34,7 @@ public final class SpireConfigReader {
     Map<String, Object> root;
     try {
       root = new HCLParser().parse(text);
-    } catch (HCLParserException | IOException | RuntimeException e) {
+    } catch (HCLParserException | IOException | RuntimeException | LinkageError e) {
       return failed(file, lineOf(e.getMessage()), "malformed HCL: " + oneLine(e.getMessage()));
     }
     SpireConfig.Role role;
