@@ -26,6 +26,9 @@ import picocli.CommandLine.ScopeType;
       BundleCommand.class,
       DoctorCommand.class,
       ExpiryCommand.class,
+      AnalyzeCommand.class,
+      TlsCheckCommand.class,
+      MigrateCommand.class,
       VersionCommand.class,
     },
     footer = {
