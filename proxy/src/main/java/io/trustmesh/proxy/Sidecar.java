@@ -94,6 +94,9 @@ public final class Sidecar implements AutoCloseable {
    */
   public static Sidecar start(SidecarConfig config, X509Source source, Clock clock) {
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    // JDK engine (fallback): no stateless tickets, so invalidating a session makes it unresumable.
+    System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
+    System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
     TlsEngine engine = TlsEngine.probe();
     Sidecar s = new Sidecar(config, source, clock, engine);
     try {
