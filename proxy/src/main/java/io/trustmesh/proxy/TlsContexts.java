@@ -34,7 +34,7 @@ final class TlsContexts {
         .protocols(TlsDefaults.PROTOCOLS)
         .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
         .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(tm)
+        .trustManager(new AlertingTrustManager(tm))
         .build());
   }
 
@@ -46,12 +46,12 @@ final class TlsContexts {
     if (spec.serverName().isPresent()) {
       tm = new DnsNameTrustManager(spec.caBundle(), spec.serverName().get(), clock);
     } else if (spec.expectId().isPresent()) {
-      tm = new SpiffeTrustManager(() -> merged,
-          SpiffeTrustManager.Authorizer.exactly(spec.expectId().get()), clock);
+      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged,
+          SpiffeTrustManager.Authorizer.exactly(spec.expectId().get()), clock));
     } else {
       var td = spec.expectTrustDomain().orElseThrow();
-      tm = new SpiffeTrustManager(() -> merged, (SpiffeId peer) -> peer.memberOf(td) ? null
-          : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td, clock);
+      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged, (SpiffeId peer) -> peer.memberOf(td) ? null
+          : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td, clock));
     }
     SslContextBuilder b = SslContextBuilder.forClient()
         .sslProvider(engine.provider())
