@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -74,6 +75,7 @@ public final class Sidecar implements AutoCloseable {
   private volatile Instant lastReload;
   private AutoCloseable subscription;
   private InetSocketAddress adminAddress;
+  private AdminGate adminGate = new AdminGate(AdminLimits.DEFAULT);
 
   private Sidecar(SidecarConfig config, X509Source source, Clock clock, TlsEngine engine) {
     this.config = config;
@@ -93,12 +95,18 @@ public final class Sidecar implements AutoCloseable {
    * @throws BadInputException when the identity is unusable or a port cannot be bound
    */
   public static Sidecar start(SidecarConfig config, X509Source source, Clock clock) {
+    return start(config, source, clock, AdminLimits.DEFAULT);
+  }
+
+  /** As {@link #start(SidecarConfig, X509Source, Clock)}, with the admin endpoint's own bounds. */
+  public static Sidecar start(SidecarConfig config, X509Source source, Clock clock, AdminLimits adminLimits) {
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     // JDK engine (fallback): no stateless tickets, so invalidating a session makes it unresumable.
     System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
     System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
     TlsEngine engine = TlsEngine.probe();
     Sidecar s = new Sidecar(config, source, clock, engine);
+    s.adminGate = new AdminGate(adminLimits);
     try {
       s.startUp();
       return s;
@@ -153,8 +161,11 @@ public final class Sidecar implements AutoCloseable {
       });
     }
     if (config.admin().isPresent()) {
+      // One accept per read and a small backlog: admin load queues in the kernel, not in our fds.
       ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverChannel())
-          .childHandler(new AdminServer.Initializer(this));
+          .option(ChannelOption.SO_BACKLOG, adminGate.limits().maxConnections())
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+          .childHandler(new AdminServer.Initializer(this, adminGate));
       Channel ch = bindOrFail("admin", b, config.admin().get());
       adminAddress = (InetSocketAddress) ch.localAddress();
     }
