@@ -85,13 +85,19 @@ final class CaCommand implements Runnable {
         description = "Encrypt the root key with the passphrase in this file (PBKDF2 + AES-256).")
     Path passphraseFile;
 
+    @Option(names = "--permit-dns", paramLabel = "SUFFIX",
+        description = "Let the intermediate sign DNS names under SUFFIX only (critical permitted dNSName "
+            + "subtree), e.g. --permit-dns prod.svc.cluster.local; repeatable. Without it the DNS space is "
+            + "unconstrained: the intermediate can sign any DNS name, www.google.com included.")
+    List<String> permitDns = new ArrayList<>();
+
     @Mixin OutputOption output;
 
     @Override
     public Integer call() {
       Optional<char[]> passphrase = Inputs.passphrase(passphraseFile);
       List<String> names = intermediates.isEmpty() ? List.of(CaDirectory.DEFAULT_INTERMEDIATE) : intermediates;
-      CaDirectory ca = CaDirectory.init(dir, trustDomain, keyType, rootTtl, names, intermediateTtl,
+      CaDirectory ca = CaDirectory.init(dir, trustDomain, keyType, rootTtl, names, intermediateTtl, permitDns,
           passphrase, Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       X509Certificate root = ca.rootCertificate();
@@ -183,6 +189,12 @@ final class CaCommand implements Runnable {
     @Option(names = "--replace", description = "Replace an existing intermediate of that name (its old key is lost).")
     boolean replace;
 
+    @Option(names = "--permit-dns", paramLabel = "SUFFIX",
+        description = "Let the intermediate sign DNS names under SUFFIX only (critical permitted dNSName "
+            + "subtree), e.g. --permit-dns prod.svc.cluster.local; repeatable. Without it the DNS space is "
+            + "unconstrained: the intermediate can sign any DNS name, www.google.com included.")
+    List<String> permitDns = new ArrayList<>();
+
     @Mixin OutputOption output;
 
     @Override
@@ -193,7 +205,8 @@ final class CaCommand implements Runnable {
             + "; choose another name or pass --replace");
       }
       Optional<char[]> passphrase = Inputs.passphrase(passphraseFile);
-      IssuedCertificate inter = ca.addIntermediate(name, trustDomains, ttl, pathLen, passphrase, Clock.systemUTC());
+      IssuedCertificate inter = ca.addIntermediate(name, trustDomains, ttl, pathLen, permitDns, passphrase,
+          Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       if (inter.clamped()) {
         spec.commandLine().getErr().println("trustmesh: warning: requested lifetime " + Durations.format(ttl)

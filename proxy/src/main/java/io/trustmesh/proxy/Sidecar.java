@@ -21,6 +21,7 @@ import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.verify.PublicSuffixList;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,6 +126,7 @@ public final class Sidecar implements AutoCloseable {
     if (engine.isFallback()) {
       notes.add("TLS engine: " + engine.describe());
     }
+    PublicSuffixList.missingWarning().ifPresent(notes::add);
     if (needsIdentity()) {
       if (source == null) {
         throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
