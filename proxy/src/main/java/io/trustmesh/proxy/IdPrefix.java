@@ -15,7 +15,7 @@ import java.util.List;
  * IdPrefix.parse("spiffe://example.org/ns/prod/").matches(SpiffeId.parse("spiffe://example.org/ns/prod/sa/web")); // true
  * }</pre>
  */
-record IdPrefix(SpiffeId base) {
+record IdPrefix(SpiffeId base, String written) {
   /**
    * Parses a prefix written as a SPIFFE ID, with or without one trailing slash.
    *
@@ -28,7 +28,7 @@ record IdPrefix(SpiffeId base) {
     }
     String id = raw.endsWith("/") && raw.length() > "spiffe://".length() + 1 ? raw.substring(0, raw.length() - 1) : raw;
     try {
-      return new IdPrefix(SpiffeId.parse(id));
+      return new IdPrefix(SpiffeId.parse(id), raw);
     } catch (BadInputException e) {
       throw new BadInputException("allow-id-prefix is not a SPIFFE ID (segments are matched whole): " + raw
           + " (" + e.getMessage() + ")");
@@ -45,8 +45,9 @@ record IdPrefix(SpiffeId base) {
     return got.size() >= want.size() && got.subList(0, want.size()).equals(want);
   }
 
+  /** As the operator wrote it, so log lines match the configuration. */
   @Override
   public String toString() {
-    return base.toString();
+    return written;
   }
 }
