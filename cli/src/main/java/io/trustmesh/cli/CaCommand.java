@@ -87,13 +87,19 @@ final class CaCommand implements Runnable {
             + " be readable by its owner only (chmod 600) and the passphrase at least 12 characters.")
     Path passphraseFile;
 
+    @Option(names = "--permit-dns", paramLabel = "SUFFIX",
+        description = "Let the intermediate sign DNS names under SUFFIX only (critical permitted dNSName "
+            + "subtree), e.g. --permit-dns prod.svc.cluster.local; repeatable. Without it the DNS space is "
+            + "unconstrained: the intermediate can sign any DNS name, www.google.com included.")
+    List<String> permitDns = new ArrayList<>();
+
     @Mixin OutputOption output;
 
     @Override
     public Integer call() {
       Optional<char[]> passphrase = Inputs.passphrase(passphraseFile, SecretFiles.Use.ENCRYPT);
       List<String> names = intermediates.isEmpty() ? List.of(CaDirectory.DEFAULT_INTERMEDIATE) : intermediates;
-      CaDirectory ca = CaDirectory.init(dir, trustDomain, keyType, rootTtl, names, intermediateTtl,
+      CaDirectory ca = CaDirectory.init(dir, trustDomain, keyType, rootTtl, names, intermediateTtl, permitDns,
           passphrase, Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       X509Certificate root = ca.rootCertificate();
@@ -185,6 +191,12 @@ final class CaCommand implements Runnable {
     @Option(names = "--replace", description = "Replace an existing intermediate of that name (its old key is lost).")
     boolean replace;
 
+    @Option(names = "--permit-dns", paramLabel = "SUFFIX",
+        description = "Let the intermediate sign DNS names under SUFFIX only (critical permitted dNSName "
+            + "subtree), e.g. --permit-dns prod.svc.cluster.local; repeatable. Without it the DNS space is "
+            + "unconstrained: the intermediate can sign any DNS name, www.google.com included.")
+    List<String> permitDns = new ArrayList<>();
+
     @Mixin OutputOption output;
 
     @Override
@@ -195,7 +207,8 @@ final class CaCommand implements Runnable {
             + "; choose another name or pass --replace");
       }
       Optional<char[]> passphrase = Inputs.passphrase(passphraseFile, SecretFiles.Use.DECRYPT);
-      IssuedCertificate inter = ca.addIntermediate(name, trustDomains, ttl, pathLen, passphrase, Clock.systemUTC());
+      IssuedCertificate inter = ca.addIntermediate(name, trustDomains, ttl, pathLen, permitDns, passphrase,
+          Clock.systemUTC());
       PrintWriter out = spec.commandLine().getOut();
       if (inter.clamped()) {
         spec.commandLine().getErr().println("trustmesh: warning: requested lifetime " + Durations.format(ttl)

@@ -54,7 +54,7 @@ final class ProxyInbound implements Callable<Integer> {
   List<SpiffeId> allowIds = new ArrayList<>();
 
   @Option(names = "--allow-id-prefix", paramLabel = "PREFIX",
-      description = "Allow SPIFFE IDs starting with PREFIX, e.g. spiffe://example.org/ns/prod/; repeatable.")
+      description = "Allow SPIFFE IDs under PREFIX, matched by whole path segments in its trust domain: spiffe://example.org/ns/prod allows .../ns/prod/sa/web, not .../ns/production; repeatable.")
   List<String> allowPrefixes = new ArrayList<>();
 
   @Option(names = "--allow-trust-domain", paramLabel = "TD",

@@ -2,9 +2,11 @@ package io.trustmesh.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustmesh.core.crypto.CryptoProviders;
+import io.trustmesh.core.verify.PublicSuffixList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,6 +49,8 @@ final class VersionCommand implements Callable<Integer> {
       n.put("crypto_provider", s.active().name().toLowerCase());
       n.put("crypto_provider_version", s.version());
       n.put("crypto_provider_fallback_reason", s.reason().orElse(null));
+      n.put("public_suffix_list", PublicSuffixList.loadedFrom().map(Path::toString).orElse(null));
+      n.put("public_suffix_list_warning", PublicSuffixList.missingWarning().orElse(null));
       OutputFormat.print(out, n);
       return Main.OK;
     }
@@ -54,6 +58,9 @@ final class VersionCommand implements Callable<Integer> {
     out.println("java:            " + java);
     out.println("crypto provider: " + s.active().displayName() + " (" + s.version() + ")");
     s.reason().ifPresent(r -> out.println("                 fast provider unavailable: " + r));
+    out.println("public suffix list: " + PublicSuffixList.loadedFrom().map(Path::toString)
+        .orElse("MISSING (" + PublicSuffixList.configuredFile() + ")"));
+    PublicSuffixList.missingWarning().ifPresent(w -> spec.commandLine().getErr().println("trustmesh: warning: " + w));
     return Main.OK;
   }
 

@@ -251,8 +251,10 @@ class CertCommandsTest {
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.out()).contains("wrong extended key usage").contains("is not valid for serverAuth (it has clientAuth)");
-    assertThat(Cli.run("cert", "verify", "--bundle", ca.resolve("root.pem"), "--usage", "client", chain).exitCode())
-        .isZero();
+    // X.509-SVID 4.4: an SVID's EKU, when present, holds both serverAuth and clientAuth
+    Cli.Result asClient = Cli.run("cert", "verify", "--bundle", ca.resolve("root.pem"), "--usage", "client", chain);
+    assertThat(asClient.exitCode()).isEqualTo(1);
+    assertThat(asClient.out()).contains("requires both serverAuth and clientAuth");
   }
 
   static PKCS10CertificationRequest csr(KeyPair pair, String subject) throws Exception {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -18,12 +19,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.svid.X509Svid;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin endpoint: {@code /healthz} (the process serves), {@code /ready} (a valid identity and
@@ -37,14 +40,26 @@ final class AdminServer {
 
   static final class Initializer extends ChannelInitializer<SocketChannel> {
     private final Sidecar sidecar;
+    private final AdminGate gate;
 
-    Initializer(Sidecar sidecar) {
+    Initializer(Sidecar sidecar, AdminGate gate) {
       this.sidecar = sidecar;
+      this.gate = gate;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-      ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler(sidecar));
+      Channel listener = ch.parent();
+      if (!gate.admit(listener)) {
+        ch.close(); // over the admin cap or into the data path's fd reserve
+        return;
+      }
+      ch.closeFuture().addListener(f -> gate.release(listener));
+      AdminLimits limits = gate.limits();
+      ch.pipeline().addLast(
+          new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+          new AdminGate.Deadlines(limits),
+          new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler(sidecar));
     }
   }
 

@@ -16,11 +16,11 @@ import java.util.List;
  */
 public final class AllowPolicy implements SpiffeTrustManager.Authorizer {
   private final List<SpiffeId> ids;
-  private final List<String> prefixes;
+  private final List<IdPrefix> prefixes;
   private final List<TrustDomain> trustDomains;
   private final boolean any;
 
-  private AllowPolicy(List<SpiffeId> ids, List<String> prefixes, List<TrustDomain> trustDomains, boolean any) {
+  private AllowPolicy(List<SpiffeId> ids, List<IdPrefix> prefixes, List<TrustDomain> trustDomains, boolean any) {
     this.ids = List.copyOf(ids);
     this.prefixes = List.copyOf(prefixes);
     this.trustDomains = List.copyOf(trustDomains);
@@ -45,9 +45,8 @@ public final class AllowPolicy implements SpiffeTrustManager.Authorizer {
     if (any || ids.contains(peer) || trustDomains.contains(peer.trustDomain())) {
       return null;
     }
-    String s = peer.toString();
-    for (String p : prefixes) {
-      if (s.startsWith(p)) {
+    for (IdPrefix p : prefixes) {
+      if (p.matches(peer)) {
         return null;
       }
     }
@@ -76,7 +75,7 @@ public final class AllowPolicy implements SpiffeTrustManager.Authorizer {
   /** Collects allow rules. */
   public static final class Builder {
     private final List<SpiffeId> ids = new ArrayList<>();
-    private final List<String> prefixes = new ArrayList<>();
+    private final List<IdPrefix> prefixes = new ArrayList<>();
     private final List<TrustDomain> trustDomains = new ArrayList<>();
     private boolean any;
 
@@ -87,12 +86,14 @@ public final class AllowPolicy implements SpiffeTrustManager.Authorizer {
       return this;
     }
 
-    /** Allows IDs that start with {@code prefix}, e.g. {@code spiffe://example.org/ns/prod/}. */
+    /**
+     * Allows the IDs under {@code prefix} by whole path segments, in its trust domain only: {@code
+     * spiffe://example.org/ns/prod} allows {@code .../ns/prod/sa/web} but not {@code .../ns/production}.
+     *
+     * @throws io.trustmesh.core.BadInputException when {@code prefix} is not a SPIFFE ID
+     */
     public Builder idPrefix(String prefix) {
-      if (!prefix.startsWith("spiffe://")) {
-        throw new io.trustmesh.core.BadInputException("allow-id-prefix must start with spiffe://: " + prefix);
-      }
-      prefixes.add(prefix);
+      prefixes.add(IdPrefix.parse(prefix));
       return this;
     }
 

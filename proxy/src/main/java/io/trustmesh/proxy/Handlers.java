@@ -144,7 +144,9 @@ final class Handlers {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e) {
         if (e.isSuccess()) {
-          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class), true);
+          SslHandler tls = ctx.pipeline().get(SslHandler.class);
+          TlsContexts.forgetSession(tls);
+          conn.tlsEstablished(tls, true);
           ctx.pipeline().remove(this);
           sidecar.relay(ctx.channel(), conn, target.getHostString(), target.getPort(), null, null, false);
         } else {
@@ -197,7 +199,9 @@ final class Handlers {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e) {
         if (e.isSuccess()) {
-          conn.tlsEstablished(ctx.pipeline().get(SslHandler.class), mutual);
+          SslHandler tls = ctx.pipeline().get(SslHandler.class);
+          TlsContexts.forgetSession(tls);
+          conn.tlsEstablished(tls, mutual);
           ctx.pipeline().remove(this);
           onReady.run();
         } else {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -20,6 +21,7 @@ import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.svid.X509Svid;
+import io.trustmesh.core.verify.PublicSuffixList;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,6 +76,7 @@ public final class Sidecar implements AutoCloseable {
   private volatile Instant lastReload;
   private AutoCloseable subscription;
   private InetSocketAddress adminAddress;
+  private AdminGate adminGate = new AdminGate(AdminLimits.DEFAULT);
 
   private Sidecar(SidecarConfig config, X509Source source, Clock clock, TlsEngine engine) {
     this.config = config;
@@ -93,9 +96,18 @@ public final class Sidecar implements AutoCloseable {
    * @throws BadInputException when the identity is unusable or a port cannot be bound
    */
   public static Sidecar start(SidecarConfig config, X509Source source, Clock clock) {
+    return start(config, source, clock, AdminLimits.DEFAULT);
+  }
+
+  /** As {@link #start(SidecarConfig, X509Source, Clock)}, with the admin endpoint's own bounds. */
+  public static Sidecar start(SidecarConfig config, X509Source source, Clock clock, AdminLimits adminLimits) {
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    // JDK engine (fallback): no stateless tickets, so invalidating a session makes it unresumable.
+    System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
+    System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
     TlsEngine engine = TlsEngine.probe();
     Sidecar s = new Sidecar(config, source, clock, engine);
+    s.adminGate = new AdminGate(adminLimits);
     try {
       s.startUp();
       return s;
@@ -114,6 +126,7 @@ public final class Sidecar implements AutoCloseable {
     if (engine.isFallback()) {
       notes.add("TLS engine: " + engine.describe());
     }
+    PublicSuffixList.missingWarning().ifPresent(notes::add);
     if (needsIdentity()) {
       if (source == null) {
         throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
@@ -150,8 +163,11 @@ public final class Sidecar implements AutoCloseable {
       });
     }
     if (config.admin().isPresent()) {
+      // One accept per read and a small backlog: admin load queues in the kernel, not in our fds.
       ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverChannel())
-          .childHandler(new AdminServer.Initializer(this));
+          .option(ChannelOption.SO_BACKLOG, adminGate.limits().maxConnections())
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+          .childHandler(new AdminServer.Initializer(this, adminGate));
       Channel ch = bindOrFail("admin", b, config.admin().get());
       adminAddress = (InetSocketAddress) ch.localAddress();
     }

@@ -3,6 +3,7 @@ package io.trustmesh.proxy;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.spiffe.SpiffeId;
@@ -13,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -27,13 +29,13 @@ final class TlsContexts {
   static SslContext server(TlsEngine engine, X509Svid svid, X509BundleSet bundles, AllowPolicy allow, Clock clock)
       throws SSLException {
     SpiffeTrustManager tm = new SpiffeTrustManager(() -> bundles, allow, clock);
-    return SslContextBuilder.forServer(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]))
+    return withoutResumption(SslContextBuilder.forServer(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]))
         .sslProvider(engine.provider())
         .protocols(TlsDefaults.PROTOCOLS)
         .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
         .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(tm)
-        .build();
+        .trustManager(new AlertingTrustManager(tm))
+        .build());
   }
 
   /** The client context of an outbound upstream. */
@@ -44,12 +46,12 @@ final class TlsContexts {
     if (spec.serverName().isPresent()) {
       tm = new DnsNameTrustManager(spec.caBundle(), spec.serverName().get(), clock);
     } else if (spec.expectId().isPresent()) {
-      tm = new SpiffeTrustManager(() -> merged,
-          SpiffeTrustManager.Authorizer.exactly(spec.expectId().get()), clock);
+      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged,
+          SpiffeTrustManager.Authorizer.exactly(spec.expectId().get()), clock));
     } else {
       var td = spec.expectTrustDomain().orElseThrow();
-      tm = new SpiffeTrustManager(() -> merged, (SpiffeId peer) -> peer.memberOf(td) ? null
-          : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td, clock);
+      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged, (SpiffeId peer) -> peer.memberOf(td) ? null
+          : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td, clock));
     }
     SslContextBuilder b = SslContextBuilder.forClient()
         .sslProvider(engine.provider())
@@ -59,7 +61,24 @@ final class TlsContexts {
     if (spec.tls() == OutboundTls.MUTUAL) {
       b.keyManager(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]));
     }
-    return b.build();
+    return withoutResumption(b.build());
+  }
+
+  /** Every context the proxy makes: never resumes a session (see {@link NoResumptionSslContext}). */
+  static SslContext withoutResumption(SslContext context) {
+    return NoResumptionSslContext.wrap(context);
+  }
+
+  /**
+   * Called when a handshake completes: drops the session from the engine's cache so that it cannot
+   * be resumed. The BoringSSL contexts keep no cache and send no tickets already; this covers the
+   * JDK engine (fallback), whose session cache cannot be switched off.
+   */
+  static void forgetSession(SslHandler handler) {
+    SSLSession session = handler.engine().getSession();
+    if (session != null) {
+      session.invalidate();
+    }
   }
 
   /** With --ca-bundle and an expected SPIFFE ID, the bundle file stands for the server's trust domain. */

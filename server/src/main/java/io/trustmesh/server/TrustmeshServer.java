@@ -238,6 +238,7 @@ public final class TrustmeshServer implements AutoCloseable {
       Path socket = adminSocket.path();
       LOG.info("admin API listening on {}", socket);
 
+      boundHttpServerConnections();
       if (config.admin != null && !config.admin.isEmpty()) {
         healthServer = HttpServer.create(ServerConfig.address(config.admin, "admin"), 16);
         healthServer.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
@@ -413,5 +414,18 @@ public final class TrustmeshServer implements AutoCloseable {
     }
     store.close();
     LOG.info("server stopped");
+  }
+
+  /**
+   * Issue 9 item 11: the JDK's HttpServer (health and bundle endpoints) keeps a connection open
+   * for ever by default while a request is unfinished. Bound requests and responses and keep idle
+   * connections at most 30 s and 16 in number. The JDK reads these once, when its server class is
+   * first used; an operator's own -D setting wins.
+   */
+  private static void boundHttpServerConnections() {
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "30");
+    System.getProperties().putIfAbsent("sun.net.httpserver.idleInterval", "30");
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxIdleConnections", "16");
   }
 }

@@ -61,6 +61,13 @@ public final class CaDirectory {
    */
   public static CaDirectory init(Path dir, TrustDomain td, KeyType keyType, Duration rootTtl,
       List<String> intermediates, Duration intermediateTtl, Optional<char[]> passphrase, Clock clock) {
+    return init(dir, td, keyType, rootTtl, intermediates, intermediateTtl, List.of(), passphrase, clock);
+  }
+
+  /** As above; the intermediates also permit the DNS name suffixes {@code permitDns} (and no other DNS name). */
+  public static CaDirectory init(Path dir, TrustDomain td, KeyType keyType, Duration rootTtl,
+      List<String> intermediates, Duration intermediateTtl, List<String> permitDns, Optional<char[]> passphrase,
+      Clock clock) {
     if (Files.exists(dir.resolve("root.pem")) || Files.exists(dir.resolve("root_key.pem"))) {
       throw new BadInputException(dir + " already holds a CA (root.pem); refusing to overwrite it");
     }
@@ -76,7 +83,7 @@ public final class CaDirectory {
         Content.secret(Pem.encodePrivateKey(root.keyPair().orElseThrow().getPrivate(), passphrase)));
     for (String name : intermediates) {
       IssuedCertificate inter = Issuance.intermediate(name, td).keyType(keyType).ttl(intermediateTtl)
-          .clock(clock).signedBy(rootCa);
+          .permitDns(permitDns).clock(clock).signedBy(rootCa);
       files.putAll(intermediateFiles(dir, name, inter));
     }
     AtomicFiles.writeAll(files);
@@ -86,11 +93,17 @@ public final class CaDirectory {
   /** Creates (or replaces) an intermediate signed by the root. */
   public IssuedCertificate addIntermediate(String name, List<TrustDomain> trustDomains, Duration ttl,
       int pathLen, Optional<char[]> passphrase, Clock clock) {
+    return addIntermediate(name, trustDomains, ttl, pathLen, List.of(), passphrase, clock);
+  }
+
+  /** As above; the intermediate also permits the DNS name suffixes {@code permitDns} (and no other DNS name). */
+  public IssuedCertificate addIntermediate(String name, List<TrustDomain> trustDomains, Duration ttl,
+      int pathLen, List<String> permitDns, Optional<char[]> passphrase, Clock clock) {
     validateName(name);
     CertificateAuthority rootCa = root(passphrase);
     List<TrustDomain> tds = trustDomains.isEmpty() ? rootCa.trustDomains() : trustDomains;
     IssuedCertificate inter = Issuance.intermediate(name, tds).keyType(rootCa.keyType()).ttl(ttl)
-        .pathLen(pathLen).clock(clock).signedBy(rootCa);
+        .pathLen(pathLen).permitDns(permitDns).clock(clock).signedBy(rootCa);
     AtomicFiles.writeAll(intermediateFiles(dir, name, inter));
     return inter;
   }

@@ -20,8 +20,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -200,7 +202,10 @@ public final class Issuance {
   public static final class IntermediateBuilder extends Base<IntermediateBuilder> {
     private final String name;
     private final List<TrustDomain> trustDomains;
+    private final List<String> dnsSuffixes = new ArrayList<>();
     private int pathLen = DEFAULT_PATH_LEN;
+    private static final Pattern DNS_SUFFIX =
+        Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     IntermediateBuilder(String name, List<TrustDomain> trustDomains) {
       super(DEFAULT_INTERMEDIATE_TTL);
@@ -213,6 +218,23 @@ public final class Issuance {
 
     @Override
     IntermediateBuilder self() {
+      return this;
+    }
+
+    /**
+     * Also permits these DNS name suffixes (critical permitted dNSName subtrees, RFC 5280
+     * 4.2.1.10): {@code prod.svc} admits {@code web.prod.svc} and {@code prod.svc}, nothing else.
+     * Without any, the URI constraints leave the DNS space unconstrained: the intermediate can sign
+     * a leaf for any DNS name, {@code www.google.com} included, that whoever trusts its root accepts.
+     */
+    public IntermediateBuilder permitDns(List<String> suffixes) {
+      for (String suffix : suffixes) {
+        if (!DNS_SUFFIX.matcher(suffix).matches() || suffix.length() > 253) {
+          throw new BadInputException("permit-dns must be a DNS name suffix such as prod.svc.cluster.local "
+              + "(letters, digits, hyphens, dots; no wildcard, no leading dot): " + suffix);
+        }
+        dnsSuffixes.add(suffix.toLowerCase(Locale.ROOT));
+      }
       return this;
     }
 
@@ -245,6 +267,9 @@ public final class Issuance {
       for (TrustDomain td : trustDomains) {
         permitted.add(new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, td.name())));
         uris.add(new GeneralName(GeneralName.uniformResourceIdentifier, td.idString()));
+      }
+      for (String suffix : dnsSuffixes) {
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.dNSName, suffix)));
       }
       Validity v = Validity.under(issuer.certificate(), clock.instant(), ttl);
       try {

@@ -197,8 +197,12 @@ final class PathValidator {
       return Verification.invalid(Failure.KEY_USAGE,
           who + " has no key usage; X.509-SVID signing certificates need keyCertSign");
     }
-    if (ku != null && !ku[5]) {
+    if (ku != null && !X509Verifier.bit(ku, 5)) {
       return Verification.invalid(Failure.KEY_USAGE, who + " lacks keyCertSign");
+    }
+    if (o.isSpiffe() && !CertificateChecks.critical(ca, Extension.keyUsage.getId())) {
+      return Verification.invalid(Failure.KEY_USAGE,
+          who + " has a non-critical key usage; X.509-SVID 4.3 requires it critical on signing certificates");
     }
     NameConstraints[] nc = new NameConstraints[1];
     String ncProblem = CertificateChecks.nameConstraintsProblem(ca, nc);

@@ -91,7 +91,14 @@ public final class X509Verifier {
       return result;
     }
     Verification use = PathValidator.checkLeafUse(leaf, options);
-    return use != null ? use : authorize(result, options, id);
+    if (use != null) {
+      return use;
+    }
+    String ekuProblem = options.isSpiffe() ? svidEkuProblem(leaf) : null;
+    if (ekuProblem != null) {
+      return Verification.invalid(Failure.EXTENDED_KEY_USAGE, ekuProblem);
+    }
+    return authorize(result, options, id);
   }
 
   /** After authentication: the expected SPIFFE ID or trust domain. */
@@ -117,22 +124,59 @@ public final class X509Verifier {
       return "not an X.509-SVID: the leaf has " + uris.size() + " URI SANs, expected exactly one SPIFFE ID"
           + (uris.isEmpty() ? "" : " (" + String.join(", ", uris) + ")");
     }
+    SpiffeId id;
     try {
-      SpiffeId.parse(uris.get(0));
+      id = SpiffeId.parse(uris.get(0));
     } catch (BadInputException e) {
       return "not an X.509-SVID: URI SAN '" + uris.get(0) + "' is not a SPIFFE ID (" + e.getMessage() + ")";
+    }
+    if (id.path().isEmpty()) {
+      return "not an X.509-SVID: the leaf's SPIFFE ID " + id
+          + " has no path; a trust domain ID names no workload (X.509-SVID 3.1, 5.2)";
     }
     if (leaf.getBasicConstraints() >= 0) {
       return "not an X.509-SVID: the leaf " + subject(leaf) + " is a CA certificate (CA:TRUE)";
     }
+    // X.509-SVID 4.3: key usage MUST be present and critical on every SVID; a leaf MUST have
+    // digitalSignature and MUST NOT have keyCertSign or cRLSign. An absent extension would otherwise
+    // mean "any usage" under RFC 5280.
     boolean[] ku = leaf.getKeyUsage();
-    if (ku != null && (ku[5] || ku[6])) {
+    if (ku == null) {
+      return "not an X.509-SVID: the leaf " + subject(leaf) + " has no key usage (X.509-SVID 4.3: required,"
+          + " with digitalSignature)";
+    }
+    if (!CertificateChecks.critical(leaf, KEY_USAGE_OID)) {
+      return "not an X.509-SVID: the leaf " + subject(leaf) + " has a non-critical key usage (X.509-SVID 4.3:"
+          + " MUST be critical)";
+    }
+    if (bit(ku, 5) || bit(ku, 6)) {
       return "not an X.509-SVID: the leaf " + subject(leaf) + " has keyCertSign or cRLSign";
     }
-    if (ku != null && !ku[0]) {
+    if (!bit(ku, 0)) {
       return "not an X.509-SVID: the leaf " + subject(leaf) + " lacks digitalSignature";
     }
     return null;
+  }
+
+  /**
+   * X.509-SVID 4.4: a leaf's extended key usage, when present, MUST hold both serverAuth and
+   * clientAuth; null when it does. Checked after the role (the peer's own EKU) so that a leaf
+   * used in the wrong role is named for that first.
+   */
+  static String svidEkuProblem(X509Certificate leaf) {
+    List<String> eku = eku(leaf);
+    if (eku == null || eku.contains(Usage.SERVER.oid()) && eku.contains(Usage.CLIENT.oid())) {
+      return null;
+    }
+    return "not an X.509-SVID: the leaf " + subject(leaf) + " has extended key usage " + ekuNames(eku)
+        + "; X.509-SVID 4.4 requires both serverAuth and clientAuth when the extension is present";
+  }
+
+  private static final String KEY_USAGE_OID = "2.5.29.15";
+
+  /** A key usage bit; the JDK may return an array shorter than the nine named bits. */
+  static boolean bit(boolean[] keyUsage, int index) {
+    return index < keyUsage.length && keyUsage[index];
   }
 
   static boolean issuedBy(X509Certificate child, X509Certificate candidate) {

@@ -199,10 +199,13 @@ class OpensslSvidChainsTest {
     X509Certificate leaf = pki.issue("client-only", "int-a", OpensslPki.leafExt("URI:spiffe://a.org/web", "CA:FALSE")
         .replace("extendedKeyUsage = serverAuth, clientAuth", "extendedKeyUsage = clientAuth"), 1);
 
-    assertThat(verify(leaf, List.of(intermediate), Usage.CLIENT).isValid()).isTrue();
     Verification v = verify(leaf, List.of(intermediate), Usage.SERVER);
     assertThat(v.failure()).contains(Failure.EXTENDED_KEY_USAGE);
     assertThat(v.reason()).isEqualTo(
         "wrong extended key usage: certificate CN=client-only is not valid for serverAuth (it has clientAuth)");
+    // and, X.509-SVID 4.4, not as a client either: an SVID's EKU holds both or is absent
+    Verification asClient = verify(leaf, List.of(intermediate), Usage.CLIENT);
+    assertThat(asClient.failure()).contains(Failure.EXTENDED_KEY_USAGE);
+    assertThat(asClient.reason()).contains("X.509-SVID 4.4 requires both serverAuth and clientAuth");
   }
 }
