@@ -186,7 +186,8 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     }
     JwtSvids.Claims claims;
     try {
-      claims = JwtSvids.validate(request.getSvid(), request.getAudience(), agent.snapshot().jwks(),
+      TrustmeshAgent.Snapshot snapshot = agent.snapshot();
+      claims = JwtSvids.validate(request.getSvid(), request.getAudience(), snapshot.trustDomain(), snapshot.jwks(),
           agent.clock().instant());
     } catch (IllegalArgumentException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

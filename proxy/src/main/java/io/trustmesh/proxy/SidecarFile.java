@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -154,12 +155,12 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
         limits = conv("limits", "", x -> new Limits(hs, idle, connect, max, drain));
       }
       List<InboundListener> inbound = new ArrayList<>();
-      JsonNode in = root.path("inbound");
+      JsonNode in = sequence(root, "inbound");
       for (int i = 0; i < in.size(); i++) {
         inbound.add(inbound(in.get(i), "inbound[" + i + "]"));
       }
       List<OutboundListener> outbound = new ArrayList<>();
-      JsonNode out = root.path("outbound");
+      JsonNode out = sequence(root, "outbound");
       for (int i = 0; i < out.size(); i++) {
         outbound.add(outbound(out.get(i), "outbound[" + i + "]", identity));
       }
@@ -169,6 +170,23 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       Limits lim = limits;
       SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim));
       return new SidecarFile(config, identity);
+    }
+
+    /**
+     * The list at {@code field} (absent: empty). A mapping there has a size too, but no elements by
+     * index: refuse it rather than crash on it or skip it (found by Jazzer:
+     * SidecarFileFuzzTestInputs/load/inbound_as_a_mapping.yaml).
+     */
+    JsonNode sequence(JsonNode root, String field) {
+      JsonNode n = root.path(field);
+      if (!n.isMissingNode() && !n.isNull() && !n.isArray()) {
+        throw bad(field, "expected a list of listeners (- name: ...), got " + kind(n));
+      }
+      return n;
+    }
+
+    private static String kind(JsonNode n) {
+      return n.isObject() ? "a mapping" : n.isTextual() ? "a string" : "a " + n.getNodeType().toString().toLowerCase(Locale.ROOT);
     }
 
     InboundListener inbound(JsonNode n, String where) {

@@ -73,11 +73,19 @@ public final class Csrs {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("malformed CSR: " + e.getMessage(), e);
     }
+    byte[] signature;
+    try {
+      signature = csr.getSignature();
+    } catch (RuntimeException e) {
+      // Bouncy Castle refuses a signature BIT STRING with unused bits this way (found by Jazzer:
+      // NodeApiCsrFuzzTestInputs/sign/signature_bit_string_with_unused_bits.der).
+      throw new IllegalArgumentException("malformed CSR: " + e.getMessage(), e);
+    }
     try {
       Signature s = Jca.get().signature(sigAlg);
       s.initVerify(key);
       s.update(der, infoStart, infoLength);
-      if (!s.verify(csr.getSignature())) {
+      if (!s.verify(signature)) {
         throw new IllegalArgumentException("the CSR's signature does not verify");
       }
     } catch (GeneralSecurityException e) {

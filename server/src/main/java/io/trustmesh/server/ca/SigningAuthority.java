@@ -59,6 +59,12 @@ public final class SigningAuthority {
       return new JwtKey(kidOf(pub), k, pub, notAfter);
     }
 
+    /** Never the private key: records print every component, and this one ends up in logs. */
+    @Override
+    public String toString() {
+      return "JwtKey[kid=" + kid + ", privateKey=****, notAfter=" + notAfter + "]";
+    }
+
     private static String kidOf(ECPublicKey k) {
       try {
         byte[] h = MessageDigest.getInstance("SHA-256").digest(k.getEncoded());
