@@ -186,7 +186,7 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     }
     JwtSvids.Claims claims;
     try {
-      TrustmeshAgent.Snapshot snapshot = agent.snapshot();
+      Snapshot snapshot = agent.snapshot();
       claims = JwtSvids.validate(request.getSvid(), request.getAudience(), snapshot.trustDomain(), snapshot.jwks(),
           agent.clock().instant());
     } catch (IllegalArgumentException e) {

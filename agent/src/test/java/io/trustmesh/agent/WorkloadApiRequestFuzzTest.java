@@ -27,7 +27,7 @@ import java.util.Map;
 /**
  * The Workload API request path as a local process reaches it: gRPC metadata, then a protobuf
  * request. Fuzzed through the agent's own security-header interceptor ({@link
- * WorkloadApiService#attestor()}) and the request decoding and JWT-SVID validation the service
+ * CallerAttestation}) and the request decoding and JWT-SVID validation the service
  * performs; a live server is not started (its transport is a unix socket with peer credentials).
  *
  * <p>Invariants: a call without exactly {@code workload.spiffe.io: true} is closed with
@@ -73,7 +73,7 @@ class WorkloadApiRequestFuzzTest {
       reachedHandler[0] = true;
       return new ServerCall.Listener<>() {};
     };
-    WorkloadApiService.attestor().interceptCall(call, headers, next);
+    new CallerAttestation().interceptCall(call, headers, next);
     if (reachedHandler[0]) {
       throw new AssertionError("a call without peer credentials reached the handler; headers " + headers);
     }

@@ -3,6 +3,9 @@ package io.trustmesh.cli;
 import io.trustmesh.api.workload.WorkloadApiException;
 import io.trustmesh.api.workload.WorkloadApiX509Source;
 import io.trustmesh.api.x509.FileX509Source;
+import io.trustmesh.core.io.SecretFiles;
+import io.trustmesh.core.io.TrustedFiles;
+import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.crypto.CryptoProviders;
@@ -42,6 +45,20 @@ final class SidecarRunner {
   /** How long to wait for the agent's first SVID before giving up at start. */
   static final Duration WORKLOAD_API_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The identity and trust files are checked once at start, like ssh checks a key: the key must be
+   * this user's alone, and no one else may write the certificate, the bundle or their directory
+   * (whoever can write the bundle decides whom the sidecar admits).
+   */
+  private static void checkOwnership(Files files) {
+    Optional<Path> cert = files.dir().map(d -> d.resolve(X509Svid.CERT_FILE)).or(files::cert);
+    Optional<Path> key = files.dir().map(d -> d.resolve(X509Svid.KEY_FILE)).or(files::key);
+    Optional<Path> bundle = files.dir().map(d -> d.resolve(X509Svid.BUNDLE_FILE)).or(files::bundle);
+    key.ifPresent(k -> SecretFiles.requireOwnerOnly(k, "SVID key"));
+    cert.ifPresent(c -> TrustedFiles.requireUnwritableByOthers(c, "SVID certificate"));
+    bundle.ifPresent(b -> TrustedFiles.requireUnwritableByOthers(b, "trust bundle"));
+  }
+
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
     CryptoProviders.install();
@@ -49,6 +66,7 @@ final class SidecarRunner {
     Termination termination = Termination.install(Thread.currentThread());
     AtomicReference<Sidecar> running = new AtomicReference<>();
     X509Source source = null;
+    checkOwnership(files);
     if (files.workloadApi().isPresent()) {
       try {
         source = WorkloadApiX509Source.connect(files.workloadApi().get(), Optional.empty(), WORKLOAD_API_TIMEOUT,
