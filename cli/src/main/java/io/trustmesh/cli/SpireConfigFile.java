@@ -99,8 +99,9 @@ final class SpireConfigFile {
     SpireConfig spire = r.config().get();
     String want = expected == SpireConfig.Role.SERVER ? "server" : "agent";
     if (spire.role() != expected) {
-      throw new BadInputException(spire.location() + ": this is a SPIRE " + (want.equals("server") ? "agent" : "server")
-          + " configuration; 'trustmesh " + want + " --config' needs a " + want + ".conf (a '" + want + " { ... }' block)");
+      String have = want.equals("server") ? "agent" : "server";
+      throw new BadInputException(spire.location() + ": this is SPIRE's " + have + ".conf; 'trustmesh " + want
+          + " --config' reads " + (want.equals("agent") ? "an " : "a ") + want + ".conf ('" + want + " { ... }' block)");
     }
     SpireConfigFile f = new SpireConfigFile(file, spire);
     f.refuseOtherBlocks(text, want);
