@@ -3,6 +3,8 @@ package io.trustmesh.cli;
 import io.trustmesh.agent.AgentConfig;
 import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.api.workload.WorkloadApi;
+import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.spiffe.TrustDomain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,12 @@ import picocli.CommandLine.Spec;
       "      --join-token 3f2a... --data-dir /var/lib/trustmesh/agent",
       "  (bundle.pem from: trustmesh bundle show > bundle.pem)",
       "",
+      "From SPIRE's agent.conf (HCL): trustmesh agent --config agent.conf [--join-token T]",
+      "  maps trust_domain (the server must hold an SVID in it), server_address/server_port (--server),",
+      "  data_dir, socket_path (--socket), trust_bundle_path (--trust-bundle), join_token, log_level,",
+      "  NodeAttestor \"join_token\", KeyManager \"disk\" and WorkloadAttestor \"unix\"; anything else",
+      "  is refused with FILE:LINE. Flags given on the command line win over the file.",
+      "",
       "To ban a node (stolen SVID, decommissioned host): trustmesh agent evict --spiffe-id ID"
     })
 final class AgentCommand implements Callable<Integer> {
@@ -35,6 +43,10 @@ final class AgentCommand implements Callable<Integer> {
 
   // --server and --data-dir are required, but checked in call(): picocli would demand a parent's
   // required options even for the 'evict' subcommand, which talks to the admin socket instead.
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "SPIRE's agent.conf (HCL); flags win over it.")
+  Path config;
+
   @Option(names = "--server", paramLabel = "ADDR:PORT", description = "The server's node API.")
   String server;
 
@@ -69,22 +81,38 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentConfig c = new AgentConfig();
+    Optional<SpireConfigFile.Agent> spire = Optional.empty();
+    if (config != null) {
+      if (!SpireConfigFile.isSpire(config)) {
+        throw new BadInputException("agent --config reads SPIRE's agent.conf (HCL, .conf or .hcl): " + config);
+      }
+      spire = Optional.of(SpireConfigFile.agent(config));
+      c = spire.get().config();
+    }
     List<String> missing = new ArrayList<>();
-    if (server == null) {
+    if (server == null && spire.isEmpty()) {
       missing.add("'--server=ADDR:PORT'");
     }
-    if (dataDir == null) {
+    if (dataDir == null && c.dataDir == null) {
       missing.add("'--data-dir=DIR'");
     }
     if (!missing.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "Missing required option" + (missing.size() > 1 ? "s" : "")
           + ": " + String.join(", ", missing));
     }
-    AgentConfig c = new AgentConfig();
-    c.server = server;
-    c.trustBundle = trustBundle;
-    c.joinToken = Optional.ofNullable(joinToken);
-    c.dataDir = dataDir;
+    if (server != null) {
+      c.server = server;
+    }
+    if (trustBundle != null) {
+      c.trustBundle = trustBundle;
+    }
+    if (joinToken != null) {
+      c.joinToken = Optional.of(joinToken);
+    }
+    if (dataDir != null) {
+      c.dataDir = dataDir;
+    }
     if (socket != null) {
       c.socket = socket;
     }
@@ -93,12 +121,20 @@ final class AgentCommand implements Callable<Integer> {
     c.writeSpiffeId = Optional.ofNullable(writeSpiffeId);
     c.onUpdateExec = Optional.ofNullable(onUpdateExec);
     if ((writeSpiffeId != null || onUpdateExec != null) && writeDir == null) {
-      throw new io.trustmesh.core.BadInputException("--write-spiffe-id and --on-update-exec need --write-dir");
+      throw new BadInputException("--write-spiffe-id and --on-update-exec need --write-dir");
     }
-    Logging.daemon();
+    Logging.daemon(spire.flatMap(SpireConfigFile.Agent::logLevel));
     // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     TrustmeshAgent agent = TrustmeshAgent.start(c);
+    if (spire.isPresent() && !agent.spiffeId().memberOf(spire.get().trustDomain())) {
+      // trust_domain in agent.conf names the domain the operator meant; a server of another one is
+      // the wrong server, even if the trust bundle admits it.
+      TrustDomain got = agent.spiffeId().trustDomain();
+      agent.close();
+      throw new BadInputException(config + ": trust_domain is " + spire.get().trustDomain().name()
+          + " but the server at " + c.server + " issued " + agent.spiffeId() + " (trust domain " + got.name() + ")");
+    }
     termination.started();
     spec.commandLine().getErr().println("trustmesh: agent " + agent.spiffeId() + " serving the Workload API on unix://"
         + agent.socketPath());

@@ -2,6 +2,7 @@ package io.trustmesh.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /** Long-running commands (server, agent) log what they do at INFO unless TRUSTMESH_LOG_LEVEL says otherwise. */
@@ -14,8 +15,13 @@ final class Logging {
   }
 
   static void daemon() {
+    daemon(Optional.empty());
+  }
+
+  /** {@code level} (DEBUG, INFO, WARN, ERROR, e.g. a SPIRE file's log_level) unless TRUSTMESH_LOG_LEVEL is set. */
+  static void daemon(Optional<String> level) {
     if (System.getenv("TRUSTMESH_LOG_LEVEL") == null) {
-      ((Logger) LoggerFactory.getLogger("io.trustmesh")).setLevel(Level.INFO);
+      ((Logger) LoggerFactory.getLogger("io.trustmesh")).setLevel(Level.toLevel(level.orElse("INFO"), Level.INFO));
     }
     ((Logger) LoggerFactory.getLogger("io.netty.bootstrap")).setLevel(Level.ERROR);
   }

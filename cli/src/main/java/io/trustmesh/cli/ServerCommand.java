@@ -5,6 +5,7 @@ import io.trustmesh.server.ServerConfig;
 import io.trustmesh.server.TrustmeshServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +18,12 @@ import picocli.CommandLine.Spec;
       "published at 1/2 of its life, active at 5/6), registration entries, join-token node",
       "attestation, the node API for agents (gRPC over mTLS), the admin API on a unix socket,",
       "an optional SPIFFE bundle endpoint, and /healthz, /ready, /metrics on --admin.",
-      "Settings come from --config (YAML, keys as the flags with underscores); flags override it.",
+      "Settings come from --config: a YAML file (keys as the flags with underscores) or SPIRE's",
+      "server.conf (HCL: .conf/.hcl, or a 'server { }' block). Flags given on the command line win",
+      "over the file. From server.conf: trust_domain, bind_address/bind_port (--listen), data_dir,",
+      "ca_ttl, default_x509_svid_ttl (--svid-ttl), ca_key_type ec-p256, socket_path (--admin-socket),",
+      "log_level, DataStore \"sql\" (sqlite3 or postgres URI), KeyManager \"disk\"/\"memory\",",
+      "NodeAttestor \"join_token\", UpstreamAuthority \"disk\"; anything else is refused with FILE:LINE.",
       "",
       "Files: --data-dir is created 0700 (an existing one must be yours and writable by no one else),",
       "every file in it 0600. Signing keys (DIR/keys) are encrypted at rest only with",
@@ -29,12 +35,13 @@ import picocli.CommandLine.Spec;
       "      --upstream-cert trustmesh-ca/intermediates/default/ca.pem \\",
       "      --upstream-key trustmesh-ca/intermediates/default/ca_key.pem --bundle-endpoint 127.0.0.1:8443",
       "  trustmesh server --trust-domain example.org --data-dir srv --key-passphrase-file /etc/trustmesh/keys.pass",
+      "  trustmesh server --config /etc/spire/server.conf --data-dir /var/lib/trustmesh/server",
       "Then: trustmesh token create --spiffe-id spiffe://example.org/agent/node-1"
     })
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML settings file, e.g. server.yaml.")
+  @Option(names = "--config", paramLabel = "FILE", description = "Settings file: server.yaml, or SPIRE's server.conf (HCL); flags win over it.")
   Path config;
 
   @Option(names = "--trust-domain", paramLabel = "TD", description = "Trust domain, e.g. example.org.")
@@ -101,7 +108,15 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig c = config == null ? new ServerConfig() : ServerConfig.load(config);
+    ServerConfig c = new ServerConfig();
+    Optional<String> logLevel = Optional.empty();
+    if (config != null && SpireConfigFile.isSpire(config)) {
+      SpireConfigFile.Server spire = SpireConfigFile.server(config);
+      c = spire.config();
+      logLevel = spire.logLevel();
+    } else if (config != null) {
+      c = ServerConfig.load(config);
+    }
     if (trustDomain != null) {
       c.trustDomain = trustDomain;
     }
@@ -116,6 +131,12 @@ final class ServerCommand implements Callable<Integer> {
     }
     if (upstream != null) {
       c.upstream = upstream;
+      if (upstream.equals("self-signed")) {
+        // The flag wins over a file's disk upstream, and takes its files with it.
+        c.upstreamCert = null;
+        c.upstreamKey = null;
+        c.upstreamBundle = null;
+      }
     }
     if (upstreamCert != null) {
       c.upstreamCert = upstreamCert;
@@ -151,7 +172,7 @@ final class ServerCommand implements Callable<Integer> {
       c.adminSocket = adminSocket;
     }
     c.validate();
-    Logging.daemon();
+    Logging.daemon(logLevel);
     // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     TrustmeshServer server = TrustmeshServer.start(c);
@@ -159,6 +180,11 @@ final class ServerCommand implements Callable<Integer> {
     spec.commandLine().getErr().println("trustmesh: server for " + c.trustDomain + " listening on "
         + server.nodeAddress().getAddress().getHostAddress() + ":" + server.nodeAddress().getPort()
         + ", admin socket " + c.adminSocket);
+    if (c.upstream.equals("self-signed")) {
+      spec.commandLine().getErr().println("trustmesh: WARNING: upstream self-signed: this server's root CA was made"
+          + " by the server itself and is trusted by nothing else; for production give --upstream-cert and"
+          + " --upstream-key (an intermediate from 'trustmesh ca')");
+    }
     spec.commandLine().getErr().flush();
     return termination.stopOnSignal(server, spec.commandLine().getErr());
   }

@@ -117,9 +117,14 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
+  /** Inbound mTLS and outbound MUTUAL present an SVID; SIMPLE (server-authenticated only) does not. */
   private boolean needsIdentity() {
     return config.inbound().stream().anyMatch(l -> l.mode() != InboundMode.DISABLE)
-        || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE);
+        || config.outbound().stream().anyMatch(l -> l.tls() == OutboundTls.MUTUAL);
+  }
+
+  private boolean needsTls() {
+    return needsIdentity() || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE);
   }
 
   private void startUp() {
@@ -127,7 +132,7 @@ public final class Sidecar implements AutoCloseable {
       notes.add("TLS engine: " + engine.describe());
     }
     PublicSuffixList.missingWarning().ifPresent(notes::add);
-    if (needsIdentity()) {
+    if (needsIdentity() || source != null && needsTls()) {
       if (source == null) {
         throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
       }
@@ -139,7 +144,15 @@ public final class Sidecar implements AutoCloseable {
       metrics.svidNotAfter(source.svid().leaf().getNotAfter().toInstant().getEpochSecond());
       lastReload = clock.instant();
       subscription = source.subscribe(this::reload);
+    } else if (needsTls()) {
+      // Only SIMPLE upstreams: their contexts use the listener's own CA bundle and no SVID.
+      try {
+        contexts.set(buildContexts(null, X509BundleSet.of(List.of())));
+      } catch (Exception e) {
+        throw new BadInputException("cannot build TLS contexts: " + e.getMessage());
+      }
     }
+    plaintextWarnings();
     for (InboundListener l : config.inbound()) {
       if (l.mode() != InboundMode.DISABLE && l.allow().isEmpty()) {
         notes.add("listener " + l.name() + ": no allow rule, every mTLS client will be denied"
@@ -172,6 +185,22 @@ public final class Sidecar implements AutoCloseable {
       adminAddress = (InetSocketAddress) ch.localAddress();
     }
     notes.forEach(LOG::warn);
+  }
+
+  /** DISABLE is a loud choice, like --allow-any-id: said at every start. */
+  private void plaintextWarnings() {
+    for (InboundListener l : config.inbound()) {
+      if (l.mode() == InboundMode.DISABLE) {
+        notes.add("listener " + l.name() + ": mode disable: plaintext, no mTLS and no authorization; whoever reaches"
+            + " this port reaches " + l.target().getHostString() + ":" + l.target().getPort());
+      }
+    }
+    for (OutboundListener l : config.outbound()) {
+      if (l.tls() == OutboundTls.DISABLE) {
+        notes.add("outbound " + l.name() + ": tls disable: plaintext to " + l.targetHost() + ":" + l.targetPort()
+            + ", the server is not authenticated and the traffic is not encrypted");
+      }
+    }
   }
 
   private void bind(String name, InetSocketAddress addr, ChannelInitializer<SocketChannel> init) {
