@@ -205,7 +205,16 @@ public final class MeshFileLoader {
       for (int i = 0; i < rules.size(); i++) {
         allow.add(allowRule(at + "/allow/" + i, rules.get(i)));
       }
-      return new MeshService(name, ns, id, command, text(s, "address"), text(s, "image"), mode(s.path("mode")), ports,
+      boolean sidecar = s.path("sidecar").asBoolean(true);
+      if (!sidecar && !allow.isEmpty()) {
+        throw error(doc, at + "/allow", "a service without a sidecar cannot check callers' identities: remove 'allow'"
+            + " or the 'sidecar: false'");
+      }
+      if (!sidecar && s.has("mode")) {
+        throw error(doc, at + "/mode", "a service without a sidecar accepts plaintext only: a mode has no effect");
+      }
+      return new MeshService(name, ns, id, command, text(s, "address"), text(s, "image"),
+          sidecar, mode(s.path("mode")), ports,
           upstreams, allow, doc.at(at).line());
     }
 

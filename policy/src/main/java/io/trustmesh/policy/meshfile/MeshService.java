@@ -8,6 +8,8 @@ import java.util.Optional;
  * One service of the mesh. {@code command} (argv, started by {@code trustmesh up}) and
  * {@code address} (a host where it already listens) are mutually exclusive; a service with neither
  * is only declared (rendered, given an identity). {@code mode} is the workload-level override.
+ * {@code sidecar} false marks a workload outside the mesh (a legacy plaintext client): it gets no
+ * sidecar and no SVID, and reaches other services only where their ports accept plaintext.
  * {@code allow} is who may call it over mTLS; empty means no authenticated caller is admitted.
  */
 public record MeshService(
@@ -17,6 +19,7 @@ public record MeshService(
     List<String> command,
     Optional<String> address,
     Optional<String> image,
+    boolean sidecar,
     Optional<Mode> mode,
     List<MeshPort> ports,
     List<Upstream> upstreams,
