@@ -29,6 +29,7 @@ final class IstioRenderer {
 
   static List<RenderedFile> render(MeshFile mesh) {
     Documents docs = new Documents(mesh.file());
+    docs.add(mesh.lines().at("/trustDomain"), "trust domain", meshConfig(mesh));
     ObjectNode meshWide = Documents.resource("security.istio.io/v1", "PeerAuthentication", ROOT_NAMESPACE, "default");
     meshWide.putObject("spec").putObject("mtls").put("mode", mesh.meshMode().name());
     docs.add(mesh.lines().at("/mtls/mode"), "mesh-wide mode", meshWide);
@@ -42,7 +43,7 @@ final class IstioRenderer {
         workloadPolicy(s).ifPresent(pa -> docs.add(s.line(), "service " + s.name(), pa));
         if (!s.ports().isEmpty()) {
           docs.add(s.line(), "service " + s.name(), destinationRule(mesh, s));
-          docs.add(s.line(), "service " + s.name() + " allow", authorizationPolicy(mesh, s));
+          authorizationPolicies(mesh, s, docs);
         }
       }
     }
@@ -94,30 +95,56 @@ final class IstioRenderer {
     return dr;
   }
 
-  private static ObjectNode authorizationPolicy(MeshFile mesh, MeshService s) {
-    ObjectNode ap = Documents.resource("security.istio.io/v1", "AuthorizationPolicy", s.namespace(), s.name());
-    ObjectNode spec = ap.putObject("spec");
-    spec.set("selector", Workloads.selector(s));
-    spec.put("action", "ALLOW");
-    ArrayNode rules = spec.putArray("rules");
+  /**
+   * One ALLOW policy per kind of caller, so that each names only the ports it is about (Istio ORs
+   * ALLOW policies): {@code NAME-allow} for authenticated callers on STRICT and PERMISSIVE ports
+   * (with no rules when the allow list is empty: Istio then denies every request),
+   * {@code NAME-plaintext} for plaintext callers on PERMISSIVE ports ({@code notPrincipals: ["*"]}
+   * matches only requests without a peer identity), {@code NAME-plaintext-only} for DISABLE ports.
+   */
+  private static void authorizationPolicies(MeshFile mesh, MeshService s, Documents docs) {
     List<String> authenticated = ports(mesh, s, Mode.STRICT, Mode.PERMISSIVE);
-    if (!s.allow().isEmpty() && !authenticated.isEmpty()) {
-      ObjectNode rule = rules.addObject();
-      ArrayNode principals = rule.putArray("from").addObject().putObject("source").putArray("principals");
-      principals(s.allow()).forEach(principals::add);
-      toPorts(rule, authenticated);
+    if (!authenticated.isEmpty()) {
+      ObjectNode ap = allowPolicy(s, "-allow");
+      if (!s.allow().isEmpty()) {
+        ObjectNode rule = ((ObjectNode) ap.get("spec")).putArray("rules").addObject();
+        ArrayNode principals = rule.putArray("from").addObject().putObject("source").putArray("principals");
+        principals(s.allow()).forEach(principals::add);
+        toPorts(rule, authenticated);
+      }
+      docs.add(s.allow().isEmpty() ? s.line() : s.allow().get(0).line(), "service " + s.name()
+          + (s.allow().isEmpty() ? " has no allow list: every request denied" : " allow"), ap);
     }
     List<String> permissive = ports(mesh, s, Mode.PERMISSIVE);
     if (!permissive.isEmpty()) {
-      ObjectNode rule = rules.addObject();
+      ObjectNode ap = allowPolicy(s, "-plaintext");
+      ObjectNode rule = ((ObjectNode) ap.get("spec")).putArray("rules").addObject();
       rule.putArray("from").addObject().putObject("source").putArray("notPrincipals").add("*");
       toPorts(rule, permissive);
+      docs.add(s.line(), "service " + s.name() + " PERMISSIVE ports: plaintext callers", ap);
     }
     List<String> disabled = ports(mesh, s, Mode.DISABLE);
     if (!disabled.isEmpty()) {
-      toPorts(rules.addObject(), disabled);
+      ObjectNode ap = allowPolicy(s, "-plaintext-only");
+      toPorts(((ObjectNode) ap.get("spec")).putArray("rules").addObject(), disabled);
+      docs.add(s.line(), "service " + s.name() + " DISABLE ports: anyone", ap);
     }
+  }
+
+  private static ObjectNode allowPolicy(MeshService s, String suffix) {
+    ObjectNode ap = Documents.resource("security.istio.io/v1", "AuthorizationPolicy", s.namespace(), s.name() + suffix);
+    ObjectNode spec = ap.putObject("spec");
+    spec.set("selector", Workloads.selector(s));
+    spec.put("action", "ALLOW");
     return ap;
+  }
+
+  /** Istio's mesh config (the {@code istio} ConfigMap): the trust domain the principals are written in. */
+  private static ObjectNode meshConfig(MeshFile mesh) {
+    ObjectNode cm = Documents.resource("v1", "ConfigMap", ROOT_NAMESPACE, "istio");
+    cm.putObject("data").put("mesh", "trustDomain: " + mesh.trustDomain().name() + "\nrootNamespace: " + ROOT_NAMESPACE
+        + "\nenableAutoMtls: true\n");
+    return cm;
   }
 
   /** Istio principals for an allow list, in the list's order. */
