@@ -67,7 +67,7 @@ final class MeshFileSchema {
   }
 
   private static String patternProblem(Error e, String value) {
-    String path = e.getEvaluationPath().toString();
+    String path = e.getSchemaLocation().toString();
     String raw = e.getInstanceNode().asString();
     if (path.contains("spiffeId")) {
       try {
