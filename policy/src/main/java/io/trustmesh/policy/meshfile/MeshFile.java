@@ -50,8 +50,15 @@ public record MeshFile(
     return List.copyOf(out);
   }
 
-  /** The mode a port of a service gets: its own, else the service's, else its namespace's, else the mesh's. */
+  /**
+   * The mode a port of a service gets: its own, else the service's, else its namespace's, else the
+   * mesh's. A service without a sidecar ({@code sidecar: false}) has nothing in front of its ports:
+   * DISABLE (plaintext only), whatever the levels above say.
+   */
   public Mode effectiveMode(MeshService service, int port) {
+    if (!service.sidecar()) {
+      return Mode.DISABLE;
+    }
     return EffectiveModes.of(this).mode(service, port);
   }
 
