@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       ExpiryCommand.class,
       AnalyzeCommand.class,
       TlsCheckCommand.class,
+      RenderCommand.class,
       MigrateCommand.class,
       VersionCommand.class,
     },

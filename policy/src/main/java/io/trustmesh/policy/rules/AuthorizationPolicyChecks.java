@@ -17,13 +17,15 @@ final class AuthorizationPolicyChecks implements Check {
   @Override
   public void run(Resolution r, Findings out) {
     for (AuthorizationPolicy ap : r.model().authorizationPolicies()) {
-      if (ap.sourceConditions().isEmpty()) {
+      if (ap.sourceConditions().isEmpty() || onlyPlaintextCallers(ap)) {
         continue;
       }
       for (Workload w : selected(r, ap)) {
         List<PortDecision> plaintext = r.workloadPorts().of(w).stream()
             .filter(d -> ap.ports().isEmpty() || ap.ports().contains(d.port()))
-            .filter(d -> d.mode().acceptsPlaintext()).toList();
+            .filter(d -> d.mode().acceptsPlaintext())
+            .filter(d -> !(ap.action().equals("ALLOW") && plaintextAllowedElsewhere(r, w, d.port())))
+            .toList();
         if (plaintext.isEmpty()) {
           continue;
         }
@@ -52,6 +54,29 @@ final class AuthorizationPolicyChecks implements Check {
         }
       }
     }
+  }
+
+  /**
+   * {@code notPrincipals: ["*"]} alone is Istio's idiom for "callers without a peer identity": it
+   * matches exactly the plaintext callers, so it cannot be a rule that plaintext never matches.
+   */
+  private static boolean onlyPlaintextCallers(AuthorizationPolicy ap) {
+    return ap.sourceConditions().stream()
+        .allMatch(c -> c.field().equals("notPrincipals") && c.values().equals(List.of("*")));
+  }
+
+  /**
+   * ALLOW policies are ORed: when another ALLOW policy on the workload admits plaintext callers on
+   * this port with {@code notPrincipals: ["*"]}, plaintext callers are served and an identity-based
+   * ALLOW next to it is not a mistake. (A policy without source conditions does not count: the model
+   * cannot tell "no rules", which denies everything, from "rules without a source".)
+   */
+  private static boolean plaintextAllowedElsewhere(Resolution r, Workload w, int port) {
+    return r.model().authorizationPolicies().stream()
+        .filter(o -> o.action().equals("ALLOW"))
+        .filter(o -> !o.sourceConditions().isEmpty() && onlyPlaintextCallers(o))
+        .filter(o -> o.ports().isEmpty() || o.ports().contains(port))
+        .anyMatch(o -> selected(r, o).contains(w));
   }
 
   /** Root namespace: the whole mesh; elsewhere: its namespace; a selector narrows to matching workloads. */
