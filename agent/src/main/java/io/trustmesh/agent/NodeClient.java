@@ -1,5 +1,7 @@
 package io.trustmesh.agent;
 
+import java.util.TreeMap;
+import io.trustmesh.api.node.proto.Bundle;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
@@ -57,7 +59,8 @@ final class NodeClient implements AutoCloseable {
   record AgentIssued(X509Svid svid, List<X509Certificate> bundle, String jwks) {}
 
   /** The entries of this node and the trust domain's current bundles. */
-  record Fetched(List<Registration> entries, List<X509Certificate> bundle, String jwks) {}
+  record Fetched(List<Registration> entries, List<X509Certificate> bundle, String jwks,
+      Map<String, List<X509Certificate>> federated) {}
 
   private final InetSocketAddress server;
   private final Supplier<Optional<X509Svid>> agentSvid;
@@ -144,7 +147,19 @@ final class NodeClient implements AutoCloseable {
   Fetched fetch() {
     FetchEntriesResponse r = node(10).fetchEntries(FetchEntriesRequest.getDefaultInstance());
     return new Fetched(registrations(r.getEntriesList()), Der.certificates(r.getBundle().getX509AuthoritiesList()),
-        r.getBundle().getJwtAuthoritiesJwks());
+        r.getBundle().getJwtAuthoritiesJwks(), federated(r.getFederatedBundlesList()));
+  }
+
+  /** The federated bundles by trust domain name; one without authorities is dropped. */
+  static Map<String, List<X509Certificate>> federated(List<Bundle> bundles) {
+    Map<String, List<X509Certificate>> out = new TreeMap<>();
+    for (Bundle b : bundles) {
+      List<X509Certificate> certs = Der.certificates(b.getX509AuthoritiesList());
+      if (!certs.isEmpty()) {
+        out.put(TrustDomain.parse(b.getTrustDomain()).name(), certs);
+      }
+    }
+    return out;
   }
 
   /** New X.509-SVIDs (fresh keys) for the given entries, by entry id. */
@@ -183,7 +198,7 @@ final class NodeClient implements AutoCloseable {
   }
 
   static Registration registration(Entry e) {
-    return new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint());
+    return new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint(), e.getFederatesWithList());
   }
 
   private static InetSocketAddress parse(String hostPort) {

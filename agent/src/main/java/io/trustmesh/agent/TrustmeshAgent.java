@@ -99,7 +99,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     svids.values().removeIf(s -> !now.isBefore(notAfter(s)));
     svids.forEach(rotator::issued);
     TrustDomain td = cached.map(s -> s.spiffeId().trustDomain()).orElse(null);
-    snapshot = new Snapshot(cache.entries(), svids, bundle, td, 1, cache.jwks());
+    snapshot = new Snapshot(cache.entries(), svids, bundle, td, 1, cache.jwks(), cache.federatedBundles());
     node = new NodeClient(config.server, () -> Optional.ofNullable(agentSvid), this::bundleSet,
         () -> snapshot.trustDomain(), config.clock);
     if (cached.isPresent()) {
@@ -170,7 +170,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     rotator.agentIssued(issued.svid());
     Snapshot s = snapshot;
     snapshot = new Snapshot(s.entries(), s.svids(), issued.bundle(), issued.svid().spiffeId().trustDomain(),
-        s.version() + 1, issued.jwks());
+        s.version() + 1, issued.jwks(), s.federated());
   }
 
   private void schedule(Duration delay) {
@@ -207,7 +207,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     NodeClient.Fetched fetched = node.fetch();
     Snapshot s = snapshot;
     boolean changed = !fetched.bundle().equals(s.bundle()) || !fetched.entries().equals(s.entries())
-        || !fetched.jwks().equals(s.jwks());
+        || !fetched.jwks().equals(s.jwks()) || !fetched.federated().equals(s.federated());
     if (!fetched.jwks().equals(s.jwks())) {
       cache.saveJwks(fetched.jwks());
     }
@@ -239,13 +239,13 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     if (!fetched.bundle().equals(s.bundle())) {
       cache.saveBundle(fetched.bundle());
     }
-    if (!fetched.entries().equals(s.entries())) {
-      cache.saveEntries(fetched.entries());
+    if (!fetched.entries().equals(s.entries()) || !fetched.federated().equals(s.federated())) {
+      cache.saveEntries(fetched.entries(), fetched.federated());
     }
     lastSync = config.clock.instant();
     if (changed) {
       snapshot = new Snapshot(fetched.entries(), svids, fetched.bundle(), s.trustDomain(), s.version() + 1,
-          fetched.jwks());
+          fetched.jwks(), fetched.federated());
       listeners.forEach(TrustmeshAgent::runQuietly);
     }
   }

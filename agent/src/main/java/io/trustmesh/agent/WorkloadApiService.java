@@ -1,5 +1,8 @@
 package io.trustmesh.agent;
 
+import java.util.Comparator;
+import java.util.TreeMap;
+import io.trustmesh.core.spiffe.TrustDomain;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -64,6 +67,8 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
             .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded())).setBundle(bundle)
             .setHint(e.getKey().hint()));
       }
+      federatedFor(mine.stream().map(Map.Entry::getKey).toList())
+          .forEach((td, certs) -> b.putFederatedBundles(td.idString(), Der.concat(certs)));
       return b.build();
     }, selectors);
   }
@@ -72,13 +77,37 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
   public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> out) {
     Set<String> selectors = CallerAttestation.SELECTORS.get();
     stream(out, () -> {
-      if (agent.entitled(selectors).isEmpty()) {
+      List<Map.Entry<Registration, X509Svid>> mine = agent.entitled(selectors);
+      if (mine.isEmpty()) {
         return null;
       }
       Snapshot s = agent.snapshot();
       List<X509Certificate> bundle = s.bundle();
-      return X509BundlesResponse.newBuilder().putBundles(s.trustDomain().idString(), Der.concat(bundle)).build();
+      X509BundlesResponse.Builder b = X509BundlesResponse.newBuilder()
+          .putBundles(s.trustDomain().idString(), Der.concat(bundle));
+      federatedFor(mine.stream().map(Map.Entry::getKey).toList())
+          .forEach((td, certs) -> b.putBundles(td.idString(), Der.concat(certs)));
+      return b.build();
     }, selectors);
+  }
+
+  /**
+   * The federated bundles a caller gets: only those of trust domains that one of its own entries
+   * federates with (a workload of another entry on the same node learns nothing of them), and only
+   * while the agent holds that bundle.
+   */
+  private Map<TrustDomain, List<X509Certificate>> federatedFor(List<Registration> entries) {
+    Map<String, List<X509Certificate>> held = agent.snapshot().federated();
+    Map<TrustDomain, List<X509Certificate>> out = new TreeMap<>(Comparator.comparing(TrustDomain::name));
+    for (Registration r : entries) {
+      for (String td : r.federatesWith()) {
+        List<X509Certificate> certs = held.get(td);
+        if (certs != null && !certs.isEmpty()) {
+          out.put(TrustDomain.parse(td), certs);
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustmesh.api.admin.AdminClient;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ final class EntryCommand implements Runnable {
     if (!e.getHint().isEmpty()) {
       n.put("hint", e.getHint());
     }
+    ArrayNode fed = n.putArray("federates_with");
+    e.getFederatesWithList().forEach(fed::add);
     return n;
   }
 
@@ -58,6 +61,9 @@ final class EntryCommand implements Runnable {
     }
     for (String d : e.getDnsNamesList()) {
       out.println("DNS name      : " + d);
+    }
+    for (String td : e.getFederatesWithList()) {
+      out.println("Federates with: " + td);
     }
   }
 
@@ -92,6 +98,10 @@ final class EntryCommand implements Runnable {
     @Option(names = "--hint", paramLabel = "TEXT", description = "Tells several SVIDs of a workload apart.")
     String hint;
 
+    @Option(names = "--federates-with", paramLabel = "TD",
+        description = "A federated trust domain (see 'trustmesh federation') whose bundle this workload gets; repeatable.")
+    List<String> federatesWith = new ArrayList<>();
+
     @Mixin AdminSocketOption admin;
 
     @Mixin OutputOption output;
@@ -99,7 +109,8 @@ final class EntryCommand implements Runnable {
     @Override
     public Integer call() {
       Entry.Builder b = Entry.newBuilder().setSpiffeId(spiffeId.toString()).setParentId(parentId.toString())
-          .addAllSelectors(selectors).addAllDnsNames(dns).setTtlSeconds(ttl == null ? 0 : ttl.toSeconds());
+          .addAllSelectors(selectors).addAllDnsNames(dns).setTtlSeconds(ttl == null ? 0 : ttl.toSeconds())
+          .addAllFederatesWith(federatesWith.stream().map(td -> TrustDomain.parse(td).name()).toList());
       if (hint != null) {
         b.setHint(hint);
       }

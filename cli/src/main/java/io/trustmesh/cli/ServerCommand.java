@@ -97,6 +97,21 @@ final class ServerCommand implements Callable<Integer> {
       description = "Serve the SPIFFE bundle over HTTPS here, for federation (default: off).")
   String bundleEndpoint;
 
+  @Option(names = "--bundle-endpoint-profile", paramLabel = "P",
+      description = "https_spiffe (default: presents spiffe://TD/trustmesh/server) or https_web (a web-PKI"
+          + " certificate: --bundle-endpoint-cert, --bundle-endpoint-key).")
+  String bundleEndpointProfile;
+
+  @Option(names = "--bundle-endpoint-cert", paramLabel = "F", description = "https_web: certificate chain (PEM).")
+  Path bundleEndpointCert;
+
+  @Option(names = "--bundle-endpoint-key", paramLabel = "F", description = "https_web: its key (PEM, owner-only).")
+  Path bundleEndpointKey;
+
+  @Option(names = "--bundle-refresh-hint", paramLabel = "D",
+      description = "spiffe_refresh_hint published on the bundle endpoint (default 5m).")
+  Duration bundleRefreshHint;
+
   @Option(names = "--admin", paramLabel = "ADDR:PORT",
       description = "HTTP /healthz, /ready and /metrics (default: " + ServerConfig.DEFAULT_ADMIN + ").")
   String admin;
@@ -161,6 +176,18 @@ final class ServerCommand implements Callable<Integer> {
     }
     if (svidTtl != null) {
       c.svidTtl = svidTtl;
+    }
+    if (bundleEndpointProfile != null) {
+      c.bundleEndpointProfile = bundleEndpointProfile;
+    }
+    if (bundleEndpointCert != null) {
+      c.bundleEndpointCert = bundleEndpointCert;
+    }
+    if (bundleEndpointKey != null) {
+      c.bundleEndpointKey = bundleEndpointKey;
+    }
+    if (bundleRefreshHint != null) {
+      c.bundleRefreshHint = bundleRefreshHint;
     }
     if (bundleEndpoint != null) {
       c.bundleEndpoint = bundleEndpoint;

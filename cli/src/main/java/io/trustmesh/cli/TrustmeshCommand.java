@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       AgentCommand.class,
       TokenCommand.class,
       EntryCommand.class,
+      FederationCommand.class,
       BundleCommand.class,
       DoctorCommand.class,
       ExpiryCommand.class,

@@ -7,6 +7,10 @@ import io.trustmesh.api.admin.proto.CreateEntryRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenResponse;
 import io.trustmesh.api.admin.proto.EvictAgentRequest;
+import io.trustmesh.api.admin.proto.Federation;
+import io.trustmesh.api.admin.proto.GetFederationRequest;
+import io.trustmesh.api.admin.proto.ListFederationsRequest;
+import io.trustmesh.api.admin.proto.ListFederationsResponse;
 import io.trustmesh.api.admin.proto.EvictAgentResponse;
 import io.trustmesh.api.admin.proto.GetBundleRequest;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
@@ -16,12 +20,16 @@ import io.trustmesh.api.admin.proto.ListEntriesResponse;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.server.ca.RotationSchedule;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.datastore.JoinToken;
 import io.trustmesh.server.datastore.RegistrationEntry;
+import io.trustmesh.server.datastore.FederationRelationship;
+import io.trustmesh.server.federation.SpiffeBundle;
 import io.trustmesh.server.internal.Protos;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,5 +149,65 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void getBundle(GetBundleRequest r, StreamObserver<GetBundleResponse> out) {
     answer(out, bundle::get);
+  }
+
+  // ------------------------------------------------------------------ federation
+
+  @Override
+  public void createFederation(Federation r, StreamObserver<Federation> out) {
+    answer(out, () -> {
+      TrustDomain td = TrustDomain.parse(r.getTrustDomain());
+      if (td.equals(authority.trustDomain())) {
+        throw new BadInputException("cannot federate with our own trust domain " + td.name());
+      }
+      FederationRelationship.Profile profile = FederationRelationship.Profile.parse(r.getProfile());
+      SpiffeId endpointId = r.getEndpointSpiffeId().isEmpty() ? td.newSpiffeId("trustmesh", "server")
+          : SpiffeId.parse(r.getEndpointSpiffeId());
+      String json = "";
+      long sequence = -1;
+      if (!r.getInitialBundleJson().isEmpty()) {
+        SpiffeBundle b = SpiffeBundle.parse(td, r.getInitialBundleJson());
+        json = SpiffeBundleJson.render(b.x509Authorities(), b.jwtAuthoritiesJwks(), b.sequence(),
+            b.refreshHint().orElse(Duration.ofMinutes(5)));
+        sequence = b.sequence();
+      } else if (profile == FederationRelationship.Profile.HTTPS_SPIFFE) {
+        throw new BadInputException("profile https_spiffe needs the foreign trust domain's current bundle (--bundle"
+            + " FILE): it is what authenticates the bundle endpoint");
+      }
+      FederationRelationship f = new FederationRelationship(td, URI.create(r.getBundleEndpointUrl()), profile, endpointId, json,
+          sequence, clock.instant(), "", clock.instant());
+      LOG.info("federating with {} via {} ({})", td.name(), f.bundleEndpointUrl(), profile.wireName());
+      return toProto(store.createFederation(f, ACTOR));
+    });
+  }
+
+  @Override
+  public void listFederations(ListFederationsRequest r, StreamObserver<ListFederationsResponse> out) {
+    answer(out, () -> ListFederationsResponse.newBuilder()
+        .addAllFederations(store.listFederations().stream().map(AdminService::toProto).toList()).build());
+  }
+
+  @Override
+  public void getFederation(GetFederationRequest r, StreamObserver<Federation> out) {
+    answer(out, () -> store.federation(TrustDomain.parse(r.getTrustDomain())).map(AdminService::toProto)
+        .orElseThrow(() -> Status.NOT_FOUND.withDescription("no federation with trust domain " + r.getTrustDomain())
+            .asRuntimeException()));
+  }
+
+  @Override
+  public void deleteFederation(GetFederationRequest r, StreamObserver<Federation> out) {
+    answer(out, () -> store.deleteFederation(TrustDomain.parse(r.getTrustDomain()), ACTOR).map(AdminService::toProto)
+        .orElseThrow(() -> Status.NOT_FOUND.withDescription("no federation with trust domain " + r.getTrustDomain())
+            .asRuntimeException()));
+  }
+
+  private static Federation toProto(FederationRelationship f) {
+    int authorities = f.bundleJson().isEmpty() ? 0
+        : SpiffeBundle.parse(f.trustDomain(), f.bundleJson()).x509Authorities().size();
+    return Federation.newBuilder().setTrustDomain(f.trustDomain().name())
+        .setBundleEndpointUrl(f.bundleEndpointUrl().toString()).setProfile(f.profile().wireName())
+        .setEndpointSpiffeId(f.endpointId().toString()).setSequence(f.sequence())
+        .setRefreshedAtEpochSeconds(f.refreshedAt().getEpochSecond()).setLastError(f.lastError())
+        .setX509Authorities(authorities).build();
   }
 }

@@ -18,6 +18,11 @@ import io.trustmesh.api.node.proto.SvidRequest;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.ca.IssuedCertificate;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.server.federation.SpiffeBundle;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.TreeSet;
 import io.trustmesh.core.x509.Serials;
 import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.datastore.AttestedNode;
@@ -125,6 +130,7 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   public void fetchEntries(FetchEntriesRequest request, StreamObserver<FetchEntriesResponse> out) {
     SpiffeId agent = AgentAuthenticator.AGENT.get().id();
     FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder().setBundle(bundle());
+    Set<TrustDomain> federated = new TreeSet<>(Comparator.comparing(TrustDomain::name));
     for (RegistrationEntry e : store.listEntries(Optional.of(agent), Optional.empty())) {
       Optional<String> forbidden = identities.whyNotAWorkload(e.spiffeId());
       if (forbidden.isPresent()) {
@@ -133,6 +139,17 @@ final class NodeService extends NodeGrpc.NodeImplBase {
         continue;
       }
       b.addEntries(Protos.toProto(e));
+      federated.addAll(e.federatesWith());
+    }
+    // Only the bundles the agent's entries ask for, and only while the relationship exists: a
+    // deleted federation's bundle stops reaching agents with their next sync.
+    for (TrustDomain td : federated) {
+      store.federation(td).filter(f -> !f.bundleJson().isEmpty()).ifPresent(f -> {
+        SpiffeBundle sb = SpiffeBundle.parse(td, f.bundleJson());
+        b.addFederatedBundles(Bundle.newBuilder().setTrustDomain(td.name())
+            .addAllX509Authorities(Der.each(sb.x509Authorities())).setSequence(sb.sequence())
+            .setJwtAuthoritiesJwks(sb.jwtAuthoritiesJwks()));
+      });
     }
     out.onNext(b.build());
     out.onCompleted();

@@ -63,6 +63,15 @@ public final class ServerConfig {
   public Duration caTtl = RotationSchedule.DEFAULT_CA_TTL;
   public Duration svidTtl = DEFAULT_SVID_TTL;
   public String bundleEndpoint;
+  /**
+   * The bundle endpoint's profile: {@code https_spiffe} (the server's own SVID) or {@code https_web}
+   * (a web-PKI certificate and key from {@link #bundleEndpointCert} / {@link #bundleEndpointKey}).
+   */
+  public String bundleEndpointProfile = "https_spiffe";
+  public Path bundleEndpointCert;
+  public Path bundleEndpointKey;
+  /** The {@code spiffe_refresh_hint} this server publishes; federated peers refetch this often. */
+  public Duration bundleRefreshHint = Duration.ofMinutes(5);
   public String admin = DEFAULT_ADMIN;
   public Path adminSocket = AdminClient.defaultSocket();
   public Clock clock = Clock.systemUTC();
@@ -107,6 +116,10 @@ public final class ServerConfig {
     text(root, "ca_ttl").ifPresent(v -> c.caTtl = Durations.parse(v));
     text(root, "svid_ttl").ifPresent(v -> c.svidTtl = Durations.parse(v));
     text(root, "bundle_endpoint").ifPresent(v -> c.bundleEndpoint = v);
+    text(root, "bundle_endpoint_profile").ifPresent(v -> c.bundleEndpointProfile = v);
+    text(root, "bundle_endpoint_cert").ifPresent(v -> c.bundleEndpointCert = Path.of(v));
+    text(root, "bundle_endpoint_key").ifPresent(v -> c.bundleEndpointKey = Path.of(v));
+    text(root, "bundle_refresh_hint").ifPresent(v -> c.bundleRefreshHint = Durations.parse(v));
     text(root, "admin").ifPresent(v -> c.admin = v);
     text(root, "admin_socket").ifPresent(v -> c.adminSocket = Path.of(v));
     return c;
@@ -131,6 +144,24 @@ public final class ServerConfig {
     }
     if (bundleEndpoint != null) {
       address(bundleEndpoint, "bundle endpoint");
+    }
+    switch (bundleEndpointProfile) {
+      case "https_spiffe" -> {
+        if (bundleEndpointCert != null || bundleEndpointKey != null) {
+          throw new BadInputException("--bundle-endpoint-cert/--bundle-endpoint-key need --bundle-endpoint-profile https_web");
+        }
+      }
+      case "https_web" -> {
+        if (bundleEndpointCert == null || bundleEndpointKey == null) {
+          throw new BadInputException("--bundle-endpoint-profile https_web needs --bundle-endpoint-cert and"
+              + " --bundle-endpoint-key (a web-PKI certificate chain and its key)");
+        }
+      }
+      default -> throw new BadInputException("unknown bundle endpoint profile '" + bundleEndpointProfile
+          + "' (expected https_spiffe or https_web)");
+    }
+    if (bundleRefreshHint.isNegative() || bundleRefreshHint.isZero()) {
+      throw new BadInputException("bundle refresh hint must be positive: " + bundleRefreshHint);
     }
     switch (upstream) {
       case "self-signed" -> {

@@ -41,6 +41,8 @@ import io.trustmesh.server.ca.Upstream;
 import io.trustmesh.server.ca.UpstreamRoots;
 import io.trustmesh.server.datastore.DataStore;
 import io.trustmesh.server.datastore.JdbcDataStore;
+import io.trustmesh.server.federation.BundleFetcher;
+import io.trustmesh.server.federation.FederationRefresher;
 import io.trustmesh.server.keymanager.DiskKeyManager;
 import io.trustmesh.server.keymanager.KeyManager;
 import io.trustmesh.server.keymanager.MemoryKeyManager;
@@ -81,7 +83,6 @@ import org.slf4j.LoggerFactory;
 public final class TrustmeshServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrustmeshServer.class);
   public static final String SERVER_PATH = "/trustmesh/server";
-  static final Duration BUNDLE_REFRESH_HINT = Duration.ofMinutes(5);
   /** Where the disk key manager keeps the signing keys, under the data directory. */
   static final String KEY_DIRECTORY = "keys";
   /** How often expired join tokens are deleted (a used token is deleted when it is redeemed). */
@@ -97,6 +98,9 @@ public final class TrustmeshServer implements AutoCloseable {
   private final AtomicReference<X509Svid> serverSvid = new AtomicReference<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-server-tick"));
+  private final ScheduledExecutorService federationTicker =
+      Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-server-federation"));
+  private final FederationRefresher federation;
   private EventLoopGroup nodeGroup;
   private EventLoopGroup adminGroup;
   private Server nodeServer;
@@ -119,6 +123,7 @@ public final class TrustmeshServer implements AutoCloseable {
     this.issuer = new Issuer(authority, store, config.clock, metrics, true);
     this.serverId = config.trustDomain.newSpiffeId("trustmesh", "server");
     this.identities = new IdentityRules(config.trustDomain, store, config.clock);
+    this.federation = new FederationRefresher(store, new BundleFetcher(config.clock), config.clock);
   }
 
   /**
@@ -246,7 +251,8 @@ public final class TrustmeshServer implements AutoCloseable {
           boolean ready = store.healthy() && authority.activeNotAfter().isAfter(config.clock.instant());
           respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
         });
-        healthServer.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4", metrics.render()));
+        healthServer.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4",
+            metrics.render() + federation.renderMetrics()));
         healthServer.start();
         LOG.info("health and metrics on http://{}:{}", healthServer.getAddress().getAddress().getHostAddress(),
             healthServer.getAddress().getPort());
@@ -254,7 +260,7 @@ public final class TrustmeshServer implements AutoCloseable {
       if (config.bundleEndpoint != null) {
         bundleServer = HttpsServer.create(ServerConfig.address(config.bundleEndpoint, "bundle endpoint"), 16);
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(new javax.net.ssl.KeyManager[] {new SvidKeyManager(() -> Optional.ofNullable(serverSvid.get()))}, null, null);
+        ssl.init(new javax.net.ssl.KeyManager[] {bundleEndpointKeys()}, null, null);
         bundleServer.setHttpsConfigurator(new HttpsConfigurator(ssl) {
           @Override
           public void configure(HttpsParameters params) {
@@ -273,9 +279,36 @@ public final class TrustmeshServer implements AutoCloseable {
     }
     long tickMillis = Math.max(50, config.tick.toMillis());
     ticker.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    // Its own thread: a slow or unreachable foreign endpoint (up to the fetch timeout) never delays
+    // CA rotation.
+    federationTicker.scheduleWithFixedDelay(this::refreshFederatedBundles, 0, tickMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** A new directory {@code .admin-XXXXXX} next to the socket that only this user may enter. */
+  /** Fetches the federated bundles that are due; runs periodically, callable from tests. */
+  public void refreshFederatedBundles() {
+    if (closed) {
+      return;
+    }
+    try {
+      federation.tick();
+    } catch (RuntimeException e) {
+      LOG.warn("federated bundle refresh failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * {@code https_spiffe}: the server's own SVID ({@code spiffe://TD/trustmesh/server}), which peers
+   * check against our bundle; {@code https_web}: the operator's web-PKI certificate and key.
+   */
+  private javax.net.ssl.KeyManager bundleEndpointKeys() {
+    if (config.bundleEndpointProfile.equals("https_web")) {
+      SecretFiles.requireOwnerOnly(config.bundleEndpointKey, "bundle endpoint key");
+      X509Svid web = X509Svid.of(Pem.readCertificates(config.bundleEndpointCert),
+          Pem.readPrivateKey(config.bundleEndpointKey, Optional.empty()), "bundle endpoint certificate");
+      return new SvidKeyManager(() -> Optional.of(web));
+    }
+    return new SvidKeyManager(() -> Optional.ofNullable(serverSvid.get()));
+  }
 
 
   private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
@@ -336,7 +369,7 @@ public final class TrustmeshServer implements AutoCloseable {
 
   String spiffeBundleJson() {
     return SpiffeBundleJson.render(authority.bundle(), jwt.jwks(), authority.bundleSequence(),
-        BUNDLE_REFRESH_HINT);
+        config.bundleRefreshHint);
   }
 
   private GetBundleResponse bundleResponse() {
@@ -388,6 +421,7 @@ public final class TrustmeshServer implements AutoCloseable {
     }
     closed = true;
     ticker.shutdownNow();
+    federationTicker.shutdownNow();
     if (healthServer != null) {
       healthServer.stop(0);
     }

@@ -1,5 +1,6 @@
 package io.trustmesh.agent.internal;
 
+import io.trustmesh.api.node.proto.Bundle;
 import com.google.protobuf.ByteString;
 import io.trustmesh.agent.Registration;
 import io.trustmesh.api.grpc.Der;
@@ -108,7 +109,8 @@ public final class Cache {
     }
     try {
       return FetchEntriesResponse.parseFrom(Files.readAllBytes(f)).getEntriesList().stream()
-          .map(e -> new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint()))
+          .map(e -> new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint(),
+              e.getFederatesWithList()))
           .toList();
     } catch (IOException | RuntimeException e) {
       setAside(f, "the entry list", e, "fetching the entries from the server again");
@@ -116,12 +118,38 @@ public final class Cache {
     }
   }
 
+  /**
+   * The federated bundles cached with the entries, by trust domain name, so that an agent restarted
+   * while the server is unreachable still lets its workloads verify foreign peers.
+   */
+  public Map<String, List<X509Certificate>> federatedBundles() {
+    Path f = dir.resolve("entries.pb");
+    Map<String, List<X509Certificate>> out = new LinkedHashMap<>();
+    if (!Files.exists(f)) {
+      return out;
+    }
+    try {
+      for (Bundle b : FetchEntriesResponse.parseFrom(Files.readAllBytes(f)).getFederatedBundlesList()) {
+        out.put(b.getTrustDomain(), Der.certificates(b.getX509AuthoritiesList()));
+      }
+    } catch (IOException | RuntimeException e) {
+      setAside(f, "the entry list", e, "fetching the entries from the server again");
+    }
+    return out;
+  }
+
   public void saveEntries(List<Registration> entries) {
+    saveEntries(entries, Map.of());
+  }
+
+  public void saveEntries(List<Registration> entries, Map<String, List<X509Certificate>> federated) {
     FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder();
     for (Registration r : entries) {
       b.addEntries(Entry.newBuilder().setId(r.id()).setSpiffeId(r.spiffeId()).addAllSelectors(r.selectors())
-          .setHint(r.hint()));
+          .setHint(r.hint()).addAllFederatesWith(r.federatesWith()));
     }
+    federated.forEach((td, certs) -> b.addFederatedBundles(Bundle.newBuilder().setTrustDomain(td)
+        .addAllX509Authorities(Der.each(certs))));
     AtomicFiles.write(dir.resolve("entries.pb"), b.build().toByteArray(), false);
   }
 

@@ -8,6 +8,9 @@ import io.trustmesh.api.admin.proto.CreateEntryRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenRequest;
 import io.trustmesh.api.admin.proto.CreateJoinTokenResponse;
 import io.trustmesh.api.admin.proto.EvictAgentRequest;
+import io.trustmesh.api.admin.proto.Federation;
+import io.trustmesh.api.admin.proto.GetFederationRequest;
+import io.trustmesh.api.admin.proto.ListFederationsRequest;
 import io.trustmesh.api.admin.proto.EvictAgentResponse;
 import io.trustmesh.api.admin.proto.GetBundleRequest;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
@@ -109,6 +112,22 @@ public final class AdminClient implements AutoCloseable {
   /** Bans an agent until it attests again with a new join token; NOT_FOUND becomes a {@link BadInputException}. */
   public EvictAgentResponse evictAgent(String spiffeId) {
     return rpc(() -> call().evictAgent(EvictAgentRequest.newBuilder().setSpiffeId(spiffeId).build()));
+  }
+
+  public Federation createFederation(Federation federation) {
+    return rpc(() -> call().createFederation(federation));
+  }
+
+  public List<Federation> listFederations() {
+    return rpc(() -> call().listFederations(ListFederationsRequest.getDefaultInstance()).getFederationsList());
+  }
+
+  public Federation getFederation(String trustDomain) {
+    return rpc(() -> call().getFederation(GetFederationRequest.newBuilder().setTrustDomain(trustDomain).build()));
+  }
+
+  public Federation deleteFederation(String trustDomain) {
+    return rpc(() -> call().deleteFederation(GetFederationRequest.newBuilder().setTrustDomain(trustDomain).build()));
   }
 
   public GetBundleResponse bundle() {

@@ -1,6 +1,7 @@
 package io.trustmesh.server.datastore;
 
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -74,6 +75,26 @@ public interface DataStore extends AutoCloseable {
   List<RegistrationEntry> listEntries(Optional<SpiffeId> parentId, Optional<SpiffeId> spiffeId);
 
   Optional<RegistrationEntry> deleteEntry(String id, String actor);
+
+  /** Registers a federation relationship; refused when one for that trust domain exists. */
+  FederationRelationship createFederation(FederationRelationship federation, String actor);
+
+  Optional<FederationRelationship> federation(TrustDomain trustDomain);
+
+  /** Every federation relationship, by trust domain name. */
+  List<FederationRelationship> listFederations();
+
+  Optional<FederationRelationship> deleteFederation(TrustDomain trustDomain, String actor);
+
+  /**
+   * Stores a newly fetched good bundle if, and only if, its sequence is not older than the stored
+   * one (compare-and-set: servers sharing a datastore never move a bundle backwards). Clears the
+   * last error. Returns whether it was stored.
+   */
+  boolean saveFederatedBundle(TrustDomain trustDomain, String bundleJson, long sequence, Instant at);
+
+  /** Records why the last fetch failed; the stored bundle is left as it is. */
+  void recordFederationError(TrustDomain trustDomain, String error);
 
   /**
    * Records issued certificates and their audit lines in one transaction: all or none. A serial

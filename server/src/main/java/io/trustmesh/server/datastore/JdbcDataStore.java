@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -342,14 +343,122 @@ public final class JdbcDataStore implements DataStore {
     });
   }
 
+  // ------------------------------------------------------------------ federation
+
+  private static final String FEDERATION_COLUMNS = "trust_domain, bundle_endpoint_url, profile, endpoint_spiffe_id,"
+      + " bundle_json, sequence, refreshed_at, last_error, created_at";
+
+  private static FederationRelationship federationFrom(ResultSet rs) throws SQLException {
+    return new FederationRelationship(TrustDomain.parse(rs.getString(1)), URI.create(rs.getString(2)),
+        FederationRelationship.Profile.parse(rs.getString(3)), SpiffeId.parse(rs.getString(4)), rs.getString(5), rs.getLong(6),
+        Instant.ofEpochMilli(rs.getLong(7)), rs.getString(8), Instant.ofEpochMilli(rs.getLong(9)));
+  }
+
+  @Override
+  public FederationRelationship createFederation(FederationRelationship f, String actor) {
+    return tx("createFederation", c -> {
+      if (federation(c, f.trustDomain()).isPresent()) {
+        throw new BadInputException("a federation with trust domain " + f.trustDomain().name()
+            + " exists already; delete it first");
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO federations (" + FEDERATION_COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, f.trustDomain().name());
+        ps.setString(2, f.bundleEndpointUrl().toString());
+        ps.setString(3, f.profile().wireName());
+        ps.setString(4, f.endpointId().toString());
+        ps.setString(5, f.bundleJson());
+        ps.setLong(6, f.sequence());
+        ps.setLong(7, f.refreshedAt().toEpochMilli());
+        ps.setString(8, f.lastError());
+        ps.setLong(9, f.createdAt().toEpochMilli());
+        ps.executeUpdate();
+      }
+      insertAudit(c, new AuditEvent(Instant.now(), "federation.create", actor, f.trustDomain().name(),
+          f.bundleEndpointUrl() + " " + f.profile().wireName() + " " + f.endpointId()));
+      return f;
+    });
+  }
+
+  private static Optional<FederationRelationship> federation(Connection c, TrustDomain td) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT " + FEDERATION_COLUMNS + " FROM federations WHERE trust_domain = ?")) {
+      ps.setString(1, td.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(federationFrom(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public Optional<FederationRelationship> federation(TrustDomain trustDomain) {
+    return tx("federation", c -> federation(c, trustDomain));
+  }
+
+  @Override
+  public List<FederationRelationship> listFederations() {
+    return tx("listFederations", c -> {
+      List<FederationRelationship> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + FEDERATION_COLUMNS + " FROM federations ORDER BY trust_domain");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(federationFrom(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Optional<FederationRelationship> deleteFederation(TrustDomain trustDomain, String actor) {
+    return tx("deleteFederation", c -> {
+      Optional<FederationRelationship> found = federation(c, trustDomain);
+      if (found.isPresent()) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM federations WHERE trust_domain = ?")) {
+          ps.setString(1, trustDomain.name());
+          ps.executeUpdate();
+        }
+        insertAudit(c, new AuditEvent(Instant.now(), "federation.delete", actor, trustDomain.name(), ""));
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public boolean saveFederatedBundle(TrustDomain trustDomain, String bundleJson, long sequence, Instant at) {
+    return tx("saveFederatedBundle", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE federations SET bundle_json = ?, sequence = ?,"
+          + " refreshed_at = ?, last_error = '' WHERE trust_domain = ? AND sequence <= ?")) {
+        ps.setString(1, bundleJson);
+        ps.setLong(2, sequence);
+        ps.setLong(3, at.toEpochMilli());
+        ps.setString(4, trustDomain.name());
+        ps.setLong(5, sequence);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void recordFederationError(TrustDomain trustDomain, String error) {
+    tx("recordFederationError", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE federations SET last_error = ? WHERE trust_domain = ?")) {
+        ps.setString(1, error.length() > 1000 ? error.substring(0, 1000) : error);
+        ps.setString(2, trustDomain.name());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   // ------------------------------------------------------------------ entries
 
   @Override
   public RegistrationEntry createEntry(RegistrationEntry e, String actor) {
     return tx("createEntry", c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO registration_entries "
-          + "(id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + "(id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at, federates_with) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, e.id());
         ps.setString(2, e.spiffeId().toString());
         ps.setString(3, e.parentId().toString());
@@ -358,6 +467,7 @@ public final class JdbcDataStore implements DataStore {
         ps.setString(6, String.join("\n", e.dnsNames()));
         ps.setString(7, e.hint());
         ps.setLong(8, e.createdAt().toEpochMilli());
+        ps.setString(9, String.join("\n", e.federatesWith().stream().map(TrustDomain::name).toList()));
         ps.executeUpdate();
       }
       insertAudit(c, new AuditEvent(Instant.now(), "entry.create", actor, e.id(),
@@ -367,12 +477,12 @@ public final class JdbcDataStore implements DataStore {
   }
 
   private static final String ENTRY_COLUMNS =
-      "id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at";
+      "id, spiffe_id, parent_id, selectors, ttl_seconds, dns_names, hint, created_at, federates_with";
 
   private static RegistrationEntry entryFrom(ResultSet rs) throws SQLException {
     return new RegistrationEntry(rs.getString(1), SpiffeId.parse(rs.getString(2)), SpiffeId.parse(rs.getString(3)),
         split(rs.getString(4)), Duration.ofSeconds(rs.getLong(5)), split(rs.getString(6)), rs.getString(7),
-        Instant.ofEpochMilli(rs.getLong(8)));
+        Instant.ofEpochMilli(rs.getLong(8)), split(rs.getString(9)).stream().map(TrustDomain::parse).toList());
   }
 
   private static List<String> split(String s) {

@@ -2,6 +2,7 @@ package io.trustmesh.server.datastore;
 
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
  * selector of an entry gets that entry's SVID.
  *
  * @param ttl the SVID lifetime for this entry; {@link Duration#ZERO} means the server default
+ * @param federatesWith foreign trust domains whose bundles this entry's workloads receive
  */
 public record RegistrationEntry(
     String id,
@@ -22,10 +24,21 @@ public record RegistrationEntry(
     Duration ttl,
     List<String> dnsNames,
     String hint,
-    Instant createdAt) {
+    Instant createdAt,
+    List<TrustDomain> federatesWith) {
   private static final Pattern SELECTOR = Pattern.compile("[a-z0-9_]+:[a-z0-9_]+:.+");
 
+  /** An entry that federates with no foreign trust domain. */
+  public RegistrationEntry(String id, SpiffeId spiffeId, SpiffeId parentId, List<String> selectors, Duration ttl,
+      List<String> dnsNames, String hint, Instant createdAt) {
+    this(id, spiffeId, parentId, selectors, ttl, dnsNames, hint, createdAt, List.of());
+  }
+
   public RegistrationEntry {
+    federatesWith = List.copyOf(federatesWith);
+    if (federatesWith.contains(spiffeId.trustDomain())) {
+      throw new BadInputException("an entry cannot federate with its own trust domain: " + spiffeId.trustDomain().name());
+    }
     selectors = List.copyOf(selectors);
     dnsNames = List.copyOf(dnsNames);
     hint = hint == null ? "" : hint;
