@@ -60,7 +60,7 @@ class HaFailuresUnderLoadTest {
 
   @Test
   void killingOneOfThreeServersLosesNoRenewalAndReusesNoSerial() throws Exception {
-    try (Postgres pg = Postgres.privateInstance(dir.resolve("pg")); Cluster c = new Cluster(dir, pg.url())) {
+    try (Postgres pg = Postgres.privateInstance(); Cluster c = new Cluster(dir, pg.url())) {
       TrustmeshAgent agent = c.loadedAgent();
       Watch watch = new Watch();
       ScheduledExecutorService watcher = watch(agent, watch);
@@ -83,7 +83,7 @@ class HaFailuresUnderLoadTest {
 
   @Test
   void postgresRestartedUnderLoadIsRiddenOutWithoutRestartingAnything() throws Exception {
-    try (Postgres pg = Postgres.privateInstance(dir.resolve("pg")); Cluster c = new Cluster(dir, pg.url())) {
+    try (Postgres pg = Postgres.privateInstance(); Cluster c = new Cluster(dir, pg.url())) {
       TrustmeshAgent agent = c.loadedAgent();
       Watch watch = new Watch();
       ScheduledExecutorService watcher = watch(agent, watch);

@@ -11,8 +11,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -40,15 +42,20 @@ final class Postgres implements AutoCloseable {
     return new Postgres(withSchema(base), null);
   }
 
-  /** A PostgreSQL of this test's own under {@code dir}, started with {@code .ci/postgres.sh}. */
-  static Postgres privateInstance(Path dir) throws Exception {
+  /**
+   * A PostgreSQL of this test's own, started with {@code .ci/postgres.sh} in a new directory under
+   * the system temporary directory (the script hands it to the postgres user, which could not
+   * enter a JUnit {@code @TempDir}: those are 0700 and root's).
+   */
+  static Postgres privateInstance() throws Exception {
+    Path dir = Files.createTempDirectory("trustmesh-ha-pg");
     Path script = script();
     Process p = new ProcessBuilder(script.toString(), "start", dir.toString()).redirectErrorStream(false).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.contains("postgres://")) {
       new ProcessBuilder(script.toString(), "stop", dir.toString()).start().waitFor(60, TimeUnit.SECONDS);
-      missing("cannot start a private PostgreSQL with " + script + ": " + err);
+      missing("cannot start a private PostgreSQL with " + script + " (" + out + "): " + err);
     }
     String base = out.substring(out.indexOf("postgres://"));
     return new Postgres(withSchema(base), dir);
@@ -103,6 +110,9 @@ final class Postgres implements AutoCloseable {
     if (privateDir != null) {
       new ProcessBuilder(script().toString(), "stop", privateDir.toString()).inheritIO().start()
           .waitFor(120, TimeUnit.SECONDS);
+      try (Stream<Path> tree = Files.walk(privateDir)) {
+        tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 }
