@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HaFailuresUnderLoadTest {
   static final int WORKLOADS = 200;
-  static final int TTL_SECONDS = 30;
+  static final int TTL_SECONDS = 120;
   static final String AGENT_ID = "spiffe://example.org/agent/load";
   @TempDir Path dir;
 
