@@ -4,6 +4,8 @@ import java.util.TreeMap;
 import io.trustmesh.api.node.proto.Bundle;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -26,7 +28,6 @@ import io.trustmesh.api.node.proto.SignX509SvidsRequest;
 import io.trustmesh.api.node.proto.SignX509SvidsResponse;
 import io.trustmesh.api.node.proto.SignedSvid;
 import io.trustmesh.api.node.proto.SvidRequest;
-import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.core.crypto.KeyType;
@@ -45,16 +46,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's side of the node API (gRPC over mTLS to the server): attest with a join token, renew
  * the agent SVID, fetch the entries this node serves, get workload X.509-SVIDs and JWT-SVIDs
  * signed. Keys are generated here and never leave the agent; the server sees CSRs only. Turns the
  * node API's messages into the agent's own types ({@link Registration}, {@link X509Svid}).
+ *
+ * <p>It talks to one server at a time, out of several ({@link ServerAddresses}: a list, or a DNS
+ * name with several addresses). A call that fails because the server is gone, overloaded or broken
+ * is tried on the next server before it fails; an answer (refused, not found) is never retried
+ * elsewhere. All servers share one datastore, so any of them accepts the agent's current SVID.
  */
 final class NodeClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeClient.class);
   /** The agent's own SVID as the server issued it, with the bundles it came with. */
   record AgentIssued(X509Svid svid, List<X509Certificate> bundle, String jwks) {}
 
@@ -62,7 +72,8 @@ final class NodeClient implements AutoCloseable {
   record Fetched(List<Registration> entries, List<X509Certificate> bundle, String jwks,
       Map<String, List<X509Certificate>> federated) {}
 
-  private final InetSocketAddress server;
+  private final ServerAddresses servers;
+  private InetSocketAddress server;
   private final Supplier<Optional<X509Svid>> agentSvid;
   private final Supplier<X509BundleSet> bundles;
   private final Supplier<TrustDomain> trustDomain;
@@ -78,7 +89,8 @@ final class NodeClient implements AutoCloseable {
    */
   NodeClient(String server, Supplier<Optional<X509Svid>> agentSvid, Supplier<X509BundleSet> bundles,
       Supplier<TrustDomain> trustDomain, Clock clock) {
-    this.server = parse(server);
+    this.servers = ServerAddresses.parse(server);
+    this.server = servers.current();
     this.agentSvid = agentSvid;
     this.bundles = bundles;
     this.trustDomain = trustDomain;
@@ -126,16 +138,57 @@ final class NodeClient implements AutoCloseable {
     return node.withDeadlineAfter(seconds, TimeUnit.SECONDS);
   }
 
+  /** The server the agent talks to now. */
+  synchronized InetSocketAddress server() {
+    return server;
+  }
+
+  /**
+   * Runs {@code call} on the current server, and on each other server in turn while it fails with
+   * an error of the server rather than an answer.
+   */
+  private <T> T failover(Function<NodeGrpc.NodeBlockingStub, T> call, int seconds) {
+    StatusRuntimeException last = null;
+    int tries = Math.max(1, servers.size());
+    for (int i = 0; i < tries; i++) {
+      try {
+        return call.apply(node(seconds));
+      } catch (StatusRuntimeException e) {
+        if (!serverFault(e.getStatus().getCode())) {
+          throw e;
+        }
+        last = e;
+        if (servers.size() > 1) {
+          moveOn();
+        }
+      }
+    }
+    throw last;
+  }
+
+  private static boolean serverFault(Status.Code code) {
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.INTERNAL
+        || code == Status.Code.UNKNOWN || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.ABORTED;
+  }
+
+  private synchronized void moveOn() {
+    InetSocketAddress from = server;
+    server = servers.next();
+    LOG.warn("server {} failed; trying {}", from, server);
+    reconnect();
+  }
+
   AgentIssued attest(String joinToken) {
     KeyPair kp = KeyType.DEFAULT.generate();
-    return issued(node(30).attest(AttestRequest.newBuilder().setJoinToken(joinToken)
-        .setCsr(ByteString.copyFrom(Csrs.create(kp))).build()), kp);
+    AttestRequest request = AttestRequest.newBuilder().setJoinToken(joinToken)
+        .setCsr(ByteString.copyFrom(Csrs.create(kp))).build();
+    return issued(failover(n -> n.attest(request), 30), kp);
   }
 
   AgentIssued renewAgent() {
     KeyPair kp = KeyType.DEFAULT.generate();
-    return issued(node(10).renewAgent(RenewAgentRequest.newBuilder()
-        .setCsr(ByteString.copyFrom(Csrs.create(kp))).build()), kp);
+    RenewAgentRequest request = RenewAgentRequest.newBuilder().setCsr(ByteString.copyFrom(Csrs.create(kp))).build();
+    return issued(failover(n -> n.renewAgent(request), 10), kp);
   }
 
   private static AgentIssued issued(AttestResponse r, KeyPair kp) {
@@ -145,7 +198,7 @@ final class NodeClient implements AutoCloseable {
   }
 
   Fetched fetch() {
-    FetchEntriesResponse r = node(10).fetchEntries(FetchEntriesRequest.getDefaultInstance());
+    FetchEntriesResponse r = failover(n -> n.fetchEntries(FetchEntriesRequest.getDefaultInstance()), 10);
     return new Fetched(registrations(r.getEntriesList()), Der.certificates(r.getBundle().getX509AuthoritiesList()),
         r.getBundle().getJwtAuthoritiesJwks(), federated(r.getFederatedBundlesList()));
   }
@@ -175,7 +228,8 @@ final class NodeClient implements AutoCloseable {
     if (requests.isEmpty()) {
       return out;
     }
-    SignX509SvidsResponse signed = node(30).signX509Svids(SignX509SvidsRequest.newBuilder().addAllRequests(requests).build());
+    SignX509SvidsRequest request = SignX509SvidsRequest.newBuilder().addAllRequests(requests).build();
+    SignX509SvidsResponse signed = failover(n -> n.signX509Svids(request), 30);
     for (SignedSvid sv : signed.getSvidsList()) {
       KeyPair kp = keys.get(sv.getEntryId());
       if (kp == null) {
@@ -189,8 +243,8 @@ final class NodeClient implements AutoCloseable {
 
   /** A JWT-SVID of an entry this agent serves (a live call: JWT-SVIDs are short-lived). */
   String signJwt(String entryId, List<String> audience) {
-    return node(10).signJwtSvid(SignJwtSvidRequest.newBuilder().setEntryId(entryId).addAllAudience(audience).build())
-        .getToken();
+    SignJwtSvidRequest request = SignJwtSvidRequest.newBuilder().setEntryId(entryId).addAllAudience(audience).build();
+    return failover(n -> n.signJwtSvid(request), 10).getToken();
   }
 
   static List<Registration> registrations(List<Entry> entries) {
@@ -199,19 +253,6 @@ final class NodeClient implements AutoCloseable {
 
   static Registration registration(Entry e) {
     return new Registration(e.getId(), e.getSpiffeId(), e.getSelectorsList(), e.getHint(), e.getFederatesWithList());
-  }
-
-  private static InetSocketAddress parse(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new BadInputException("invalid server address '" + hostPort + "' (expected ADDR:PORT)");
-    }
-    try {
-      return new InetSocketAddress(hostPort.substring(0, colon).replace("[", "").replace("]", ""),
-          Integer.parseInt(hostPort.substring(colon + 1)));
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException("invalid server address '" + hostPort + "' (expected ADDR:PORT)");
-    }
   }
 
   @Override

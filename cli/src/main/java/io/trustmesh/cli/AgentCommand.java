@@ -36,6 +36,11 @@ import picocli.CommandLine.Spec;
       "  NodeAttestor \"join_token\", KeyManager \"disk\" and WorkloadAttestor \"unix\"; anything else",
       "  is refused with FILE:LINE. Flags given on the command line win over the file.",
       "",
+      "With several servers on one PostgreSQL (HA, see docs/ha.md), name them all, or a DNS name",
+      "with several addresses; a failing server is left for the next, the cache is kept:",
+      "  trustmesh agent --server 10.0.0.1:8081,10.0.0.2:8081,10.0.0.3:8081 --trust-bundle bundle.pem \\",
+      "      --data-dir /var/lib/trustmesh/agent",
+      "",
       "To ban a node (stolen SVID, decommissioned host): trustmesh agent evict --spiffe-id ID"
     })
 final class AgentCommand implements Callable<Integer> {
@@ -47,7 +52,9 @@ final class AgentCommand implements Callable<Integer> {
       description = "SPIRE's agent.conf (HCL); flags win over it.")
   Path config;
 
-  @Option(names = "--server", paramLabel = "ADDR:PORT", description = "The server's node API.")
+  @Option(names = "--server", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "The server's node API; several servers (HA) separated by commas, or a DNS name with several"
+          + " addresses: each call goes to one, and to the next when that one fails.")
   String server;
 
   @Option(names = "--trust-bundle", paramLabel = "F",

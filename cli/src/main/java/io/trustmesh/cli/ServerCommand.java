@@ -36,6 +36,10 @@ import picocli.CommandLine.Spec;
       "      --upstream-key trustmesh-ca/intermediates/default/ca_key.pem --bundle-endpoint 127.0.0.1:8443",
       "  trustmesh server --trust-domain example.org --data-dir srv --key-passphrase-file /etc/trustmesh/keys.pass",
       "  trustmesh server --config /etc/spire/server.conf --data-dir /var/lib/trustmesh/server",
+      "  # HA: run the same command on several hosts, one shared PostgreSQL, one shared upstream CA",
+      "  trustmesh server --trust-domain example.org --data-dir srv \\",
+      "      --datastore postgres://trustmesh:PASSWORD@db.example.org:5432/trustmesh \\",
+      "      --upstream disk --upstream-cert intermediate.pem --upstream-key intermediate.key",
       "Then: trustmesh token create --spiffe-id spiffe://example.org/agent/node-1"
     })
 final class ServerCommand implements Callable<Integer> {
@@ -72,7 +76,8 @@ final class ServerCommand implements Callable<Integer> {
   Path upstreamBundle;
 
   @Option(names = "--datastore", paramLabel = "SPEC",
-      description = "sqlite (default: DIR/datastore.sqlite3) or postgres://user:password@host:port/db.")
+      description = "sqlite (default: DIR/datastore.sqlite3) or postgres://user:password@host:port/db; several"
+          + " servers may share one PostgreSQL (HA, no leader: see docs/ha.md).")
   String datastore;
 
   @Option(names = "--key-manager", paramLabel = "KIND",

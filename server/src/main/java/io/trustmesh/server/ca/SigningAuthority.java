@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * keys of every CA in the bundle, and the active CA's key signs. A JWT-SVID never outlives its key's
  * CA, and a retiring CA stays until its last JWT-SVIDs (at most {@link JwtAuthority#DEFAULT_TTL})
  * have expired.
+ *
+ * <p>Several servers may share one datastore (HA, no leader). A server owns the CAs whose keys its
+ * key manager holds, and only those it activates, rotates and retires. The CAs of the other servers
+ * (and CAs whose key was lost) are <em>foreign</em>: read from the datastore on every
+ * {@link #rotate()}, published in the bundle and JWK set until they expire, never signed with.
+ * That makes the bundle the union of every server's CAs, so an agent served by one server trusts
+ * SVIDs another signed. Expired foreign rows are deleted by whichever server sees them first.
  */
 public final class SigningAuthority {
   private static final Logger LOG = LoggerFactory.getLogger(SigningAuthority.class);
@@ -65,7 +74,7 @@ public final class SigningAuthority {
       return "JwtKey[kid=" + kid + ", privateKey=****, notAfter=" + notAfter + "]";
     }
 
-    private static String kidOf(ECPublicKey k) {
+    static String kidOf(ECPublicKey k) {
       try {
         byte[] h = MessageDigest.getInstance("SHA-256").digest(k.getEncoded());
         return HexFormat.of().formatHex(h, 0, 16);
@@ -104,7 +113,14 @@ public final class SigningAuthority {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong sequence = new AtomicLong(1);
   private volatile List<Slot> slots = List.of();
+  private volatile List<Foreign> foreign = List.of();
   private volatile Slot active;
+
+  /** Another server's CA (or one of ours whose key is lost): published, never used to sign. */
+  record Foreign(String id, X509Certificate certificate, Instant notAfter, Optional<JwtKeyPublic> jwt) {}
+
+  /** The public half of a foreign CA's JWT key, by key ID. */
+  record JwtKeyPublic(String kid, ECPublicKey publicKey) {}
 
   public SigningAuthority(TrustDomain trustDomain, Upstream upstream, Duration caTtl, Duration maxSvidTtl,
       KeyManager keys, DataStore store, Clock clock) {
@@ -117,9 +133,12 @@ public final class SigningAuthority {
     this.clock = clock;
     List<Slot> loaded = new ArrayList<>();
     for (CaRecord r : store.signingCas()) {
+      Optional<PrivateKey> key = keys.get(r.keyId());
+      if (key.isEmpty()) {
+        continue; // another server's, or lost: see refreshForeign()
+      }
       List<X509Certificate> chain = Pem.parseCertificates(r.chainPem().getBytes(StandardCharsets.US_ASCII),
           "signing CA " + r.id());
-      Optional<PrivateKey> key = keys.get(r.keyId());
       Optional<CertificateAuthority> ca = key.map(k -> CertificateAuthority.of(chain, k));
       Optional<JwtKey> jwt = keys.get(jwtKeyId(r.id())).map(k -> JwtKey.of(k, r.notAfter()));
       loaded.add(new Slot(r.id(), chain, ca, r.createdAt(), r.notAfter(), r.activatedAt(), jwt));
@@ -139,6 +158,44 @@ public final class SigningAuthority {
     }
     this.slots = List.copyOf(loaded);
     this.active = current;
+    refreshForeign(clock.instant());
+  }
+
+  /**
+   * Reads the other servers' CAs from the datastore; deletes those that have expired. Returns true
+   * when the published set changed.
+   */
+  private boolean refreshForeign(Instant now) {
+    Set<String> own = new HashSet<>();
+    for (Slot s : slots) {
+      own.add(s.id());
+    }
+    Map<String, Foreign> known = new LinkedHashMap<>();
+    for (Foreign f : foreign) {
+      known.put(f.id(), f);
+    }
+    List<Foreign> next = new ArrayList<>();
+    for (CaRecord r : store.signingCas()) {
+      if (own.contains(r.id())) {
+        continue;
+      }
+      if (!now.isBefore(r.notAfter())) {
+        store.deleteSigningCa(r.id());
+        LOG.info("signing CA {} (another server's) expired; removed from the datastore", r.id());
+        continue;
+      }
+      Foreign f = known.get(r.id());
+      if (f == null) {
+        List<X509Certificate> chain = Pem.parseCertificates(r.chainPem().getBytes(StandardCharsets.US_ASCII),
+            "signing CA " + r.id());
+        f = new Foreign(r.id(), chain.get(0), r.notAfter(), Optional.ofNullable(r.jwtPublicKey()).map(JwtKeys::decode));
+        LOG.info("signing CA {} of another server published in the bundle, expires {}", r.id(), r.notAfter());
+      }
+      next.add(f);
+    }
+    boolean changed = !next.stream().map(Foreign::id).toList().equals(foreign.stream().map(Foreign::id).toList());
+    foreign = List.copyOf(next);
+    return changed;
   }
 
   /** {@code s}, with a JWT key minted for it if it has none. */
@@ -163,7 +220,7 @@ public final class SigningAuthority {
   /** Applies the schedule at the clock's current time; returns true when the bundle changed. */
   public synchronized boolean rotate() {
     Instant now = clock.instant();
-    boolean changed = false;
+    boolean changed = refreshForeign(now);
     List<Slot> next = new ArrayList<>(slots);
     // Forget prepared CAs whose key is gone; they never signed anything.
     changed |= next.removeIf(s -> s.activatedAt() == null && s.ca().isEmpty());
@@ -253,7 +310,7 @@ public final class SigningAuthority {
 
   private static CaRecord record(Slot s) {
     return new CaRecord(s.id(), new String(Pem.encodeCertificates(s.chain()), StandardCharsets.US_ASCII), s.id(),
-        s.notAfter(), s.createdAt(), s.activatedAt());
+        s.notAfter(), s.createdAt(), s.activatedAt(), s.jwt().map(k -> JwtKeys.encode(k.publicKey())).orElse(null));
   }
 
   /** The CA that signs now; {@link #rotate()} must have run once. */
@@ -276,6 +333,9 @@ public final class SigningAuthority {
       for (Slot s : slots) {
         out.add(s.certificate());
       }
+      for (Foreign f : foreign) {
+        out.add(f.certificate());
+      }
     }
     return List.copyOf(out);
   }
@@ -294,6 +354,9 @@ public final class SigningAuthority {
     Map<String, ECPublicKey> out = new LinkedHashMap<>();
     for (Slot s : slots) {
       s.jwt().ifPresent(k -> out.put(k.kid(), k.publicKey()));
+    }
+    for (Foreign f : foreign) {
+      f.jwt().ifPresent(k -> out.put(k.kid(), k.publicKey()));
     }
     return out;
   }
@@ -316,6 +379,9 @@ public final class SigningAuthority {
     for (Slot s : slots) {
       String state = s == active ? "active" : s.activatedAt() == null ? "prepared" : "retiring";
       out.add(s.id() + " " + state + " until " + s.notAfter());
+    }
+    for (Foreign f : foreign) {
+      out.add(f.id() + " published (another server's) until " + f.notAfter());
     }
     return out;
   }

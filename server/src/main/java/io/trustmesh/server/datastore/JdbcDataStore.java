@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,10 +35,15 @@ import org.flywaydb.core.Flyway;
 public final class JdbcDataStore implements DataStore {
   private final HikariDataSource pool;
   private final String description;
+  /** Attempts per transaction: 1 on SQLite (one connection, nothing to race), {@link #RETRIES} on PostgreSQL. */
+  private final int attempts;
+  /** How often a PostgreSQL transaction is tried before its error reaches the caller. */
+  static final int RETRIES = 8;
 
-  private JdbcDataStore(HikariDataSource pool, String description) {
+  private JdbcDataStore(HikariDataSource pool, String description, int attempts) {
     this.pool = pool;
     this.description = description;
+    this.attempts = attempts;
   }
 
   /**
@@ -63,6 +69,7 @@ public final class JdbcDataStore implements DataStore {
   public static JdbcDataStore open(String spec, Path dataDir) {
     HikariConfig cfg = new HikariConfig();
     String description;
+    int retries = 1;
     Optional<Path> sqlite = sqliteFile(spec, dataDir);
     if (sqlite.isPresent()) {
       Path file = sqlite.get();
@@ -86,7 +93,16 @@ public final class JdbcDataStore implements DataStore {
           cfg.setPassword(java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8));
         }
       }
+      // Several servers share the database (see docs/ha.md): a small pool per server, connections
+      // checked on checkout and kept alive, and a socket timeout so a vanished database host fails
+      // requests (which clients retry, on this or another server) instead of hanging them.
       cfg.setMaximumPoolSize(8);
+      cfg.setKeepaliveTime(30_000);
+      cfg.setMaxLifetime(600_000);
+      cfg.addDataSourceProperty("tcpKeepAlive", "true");
+      cfg.addDataSourceProperty("socketTimeout", "30");
+      cfg.addDataSourceProperty("ApplicationName", "trustmesh-server");
+      retries = RETRIES;
       description = "postgres " + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
     } else {
       throw new BadInputException("unsupported datastore '" + spec
@@ -111,7 +127,7 @@ public final class JdbcDataStore implements DataStore {
       ds.close();
       throw new DataStoreException("cannot migrate datastore " + description + ": " + rootMessage(e), e);
     }
-    return new JdbcDataStore(ds, description);
+    return new JdbcDataStore(ds, description, retries);
   }
 
   private static String rootMessage(Throwable t) {
@@ -133,7 +149,34 @@ public final class JdbcDataStore implements DataStore {
     T run(Connection c) throws SQLException;
   }
 
+  /**
+   * Runs {@code work} in one transaction. On PostgreSQL a transaction that failed for a reason
+   * that is not its own (see {@link #retryable}) is run again, with backoff, up to {@link #RETRIES}
+   * times: this is what carries requests across a serialization failure, a deadlock, and a
+   * database restart. A retried write whose first commit did reach the database fails on its
+   * primary key (serials, entry IDs) or finds nothing to delete (join tokens): loudly, never twice.
+   */
   private <T> T tx(String what, Work<T> work) {
+    long backoffMillis = 50;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(work);
+      } catch (SQLException e) {
+        if (attempt >= attempts || !retryable(e)) {
+          throw new DataStoreException("datastore " + what + " failed: " + rootMessage(e), e);
+        }
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new DataStoreException("datastore " + what + " interrupted: " + rootMessage(e), e);
+        }
+        backoffMillis = Math.min(backoffMillis * 2, 2_000);
+      }
+    }
+  }
+
+  private <T> T once(Work<T> work) throws SQLException {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -141,14 +184,43 @@ public final class JdbcDataStore implements DataStore {
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException lost) {
+          e.addSuppressed(lost);
+        }
         throw e;
       } finally {
-        c.setAutoCommit(true);
+        try {
+          c.setAutoCommit(true);
+        } catch (SQLException lost) {
+          // the connection is gone; Hikari evicts it
+        }
       }
-    } catch (SQLException e) {
-      throw new DataStoreException("datastore " + what + " failed: " + rootMessage(e), e);
     }
+  }
+
+  /**
+   * Serialization failure (40001), deadlock (40P01), a lost or refused connection (class 08), the
+   * server shutting down or starting (57P01..57P03), or no connection from the pool in time.
+   */
+  static boolean retryable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.equals("40001") || state.equals("40P01") || state.startsWith("08")
+            || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static void insertAudit(Connection c, AuditEvent e) throws SQLException {
@@ -648,14 +720,14 @@ public final class JdbcDataStore implements DataStore {
   public List<CaRecord> signingCas() {
     return tx("signingCas", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, chain_pem, key_id, not_after, created_at, "
-          + "activated_at FROM signing_cas ORDER BY created_at, id");
+          + "activated_at, jwt_public_key FROM signing_cas ORDER BY created_at, id");
           ResultSet rs = ps.executeQuery()) {
         List<CaRecord> out = new ArrayList<>();
         while (rs.next()) {
           long act = rs.getLong(6);
           boolean nullAct = rs.wasNull();
           out.add(new CaRecord(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
-              Instant.ofEpochMilli(rs.getLong(5)), nullAct ? null : Instant.ofEpochMilli(act)));
+              Instant.ofEpochMilli(rs.getLong(5)), nullAct ? null : Instant.ofEpochMilli(act), rs.getString(7)));
         }
         return out;
       }
@@ -670,7 +742,7 @@ public final class JdbcDataStore implements DataStore {
         del.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO signing_cas "
-          + "(id, chain_pem, key_id, not_after, created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+          + "(id, chain_pem, key_id, not_after, created_at, activated_at, jwt_public_key) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, ca.id());
         ps.setString(2, ca.chainPem());
         ps.setString(3, ca.keyId());
@@ -681,6 +753,7 @@ public final class JdbcDataStore implements DataStore {
         } else {
           ps.setLong(6, ca.activatedAt().toEpochMilli());
         }
+        ps.setString(7, ca.jwtPublicKey());
         ps.executeUpdate();
       }
       insertAudit(c, new AuditEvent(Instant.now(), ca.activatedAt() == null ? "ca.prepare" : "ca.activate",
