@@ -1,6 +1,7 @@
 package io.trustmesh.api.uds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,6 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,11 +184,17 @@ class PrivateSocketTest {
     Files.setAttribute(shared, "unix:mode", 01777);
     Path link = shared.resolve("run");
     Process racer = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-        "sh", "-c", "while :; do ln -sfn " + good + " " + link + "; ln -sfn " + theirs + " " + link + "; done")
+        // Swapped by rename(2), so the link never vanishes: with `ln -sfn` alone there is an instant
+        // with no link at all, a bind then creates a real (root-owned) directory there and the race
+        // is over before it starts.
+        "sh", "-c", "while :; do ln -sfn " + good + " " + link + ".g && mv -Tf " + link + ".g " + link
+            + "; ln -sfn " + theirs + " " + link + ".t && mv -Tf " + link + ".t " + link + "; done")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     int landed = 0;
     int refused = 0;
     try {
+      // The race starts when the link does: before it exists, a bind would create a real directory.
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.isSymbolicLink(link));
       for (int i = 0; i < 100; i++) {
         try {
           PrivateSocket s = bind(link.resolve("agent.sock"), "rw-rw-rw-");
