@@ -29,7 +29,7 @@ final class TlsErrorText {
       all.append(t.getMessage()).append('\n');
     }
     String text = all.toString();
-    return receivedAlert(text).map(alert -> received(alert, server)).or(() -> local(text));
+    return receivedAlert(text).map(alert -> received(alert, server)).or(() -> local(text, server));
   }
 
   /** The RFC 8446 name of a fatal alert the peer sent, if the text reports one. */
@@ -50,7 +50,7 @@ final class TlsErrorText {
     return Reasons.failed(Cause.ofReceivedAlert(alert).orElse(Cause.HANDSHAKE_FAILURE), detail);
   }
 
-  private static Optional<Verdict> local(String text) {
+  private static Optional<Verdict> local(String text, boolean server) {
     String upper = text.toUpperCase(Locale.ROOT);
     Cause c;
     if (upper.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || upper.contains("EMPTY CLIENT CERTIFICATE")
@@ -68,6 +68,9 @@ final class TlsErrorText {
       c = Cause.NO_SHARED_CIPHER;
     } else {
       return Optional.empty();
+    }
+    if (c == Cause.PEER_NO_CERTIFICATE) {
+      return Optional.of(Reasons.failed(c, (server ? "the client" : "the server") + " presented no certificate"));
     }
     // "error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER" -> "NO_SHARED_CIPHER"
     return Optional.of(Reasons.failed(c, text.lines().findFirst().orElse("").replaceFirst("^error:.*:", "").trim()));
