@@ -150,6 +150,8 @@ final class SidecarRunner {
               .or(() -> l.expectTrustDomain().map(t -> "trust domain " + t.name()))
               .or(() -> l.serverName().map(n -> "DNS name " + n)).orElse("?")));
     }
+    out.println("  reasons   handshake failures are logged and counted by the reason codes of 'trustmesh doctor',"
+        + " documented in docs/debugging-handshakes.md");
     sidecar.adminAddress().ifPresent(a -> out.println("  admin     http://" + a.getAddress().getHostAddress() + ":"
         + a.getPort() + "/ (healthz, ready, metrics, certs)"));
     for (String note : sidecar.notes()) {

@@ -2,6 +2,7 @@ package io.trustmesh.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustmesh.core.diagnosis.Cause;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -66,10 +67,23 @@ final class AccessLog implements AutoCloseable {
     n.put("bytes_to_client", c.bytesToClient);
     n.put("duration_ms", Math.round(c.durationMillis() * 1000) / 1000.0);
     n.put("result", c.result);
-    if (c.reason != null) {
+    if (c.cause != null) {
+      // the code is for machines (bounded, the same as doctor's); the detail for the person on call
+      n.put("reason", c.cause.code());
+      n.put("detail", sentence(c) + (c.detail == null ? "" : " " + capitalized(c.detail) + "."));
+    } else if (c.reason != null) {
       n.put("reason", c.reason);
     }
     return n;
+  }
+
+  /** The cause's sentence; doctor's no_response speaks of a silent server, so inbound the particulars say it. */
+  private static String sentence(Connection c) {
+    return c.cause == Cause.NO_RESPONSE && c.direction.equals("inbound") ? "The handshake stalled." : c.cause.sentence();
+  }
+
+  private static String capitalized(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   void write(Connection c) {

@@ -1,6 +1,7 @@
 package io.trustmesh.proxy;
 
 import io.netty.handler.ssl.SslHandler;
+import io.trustmesh.core.diagnosis.Cause;
 import io.trustmesh.core.svid.X509Svid;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -37,7 +38,10 @@ final class Connection {
   boolean established;
   String result;
   String reason;
-  String failureCode;
+  /** Why a handshake failed or was refused (doctor's reason code); null otherwise. */
+  Cause cause;
+  /** The particulars of {@link #cause} for this connection, in words. */
+  String detail;
   private boolean finished;
 
   Connection(String listener, String direction, SocketAddress peer) {
@@ -48,11 +52,19 @@ final class Connection {
   }
 
   /** Records the first failure only; later ones are consequences. */
-  void fail(String result, String reason, String code) {
+  void fail(String result, String reason) {
     if (this.result == null) {
       this.result = result;
       this.reason = reason;
-      this.failureCode = code;
+    }
+  }
+
+  /** Records a failure that has a cause in doctor's taxonomy; the first failure only. */
+  void fail(String result, Cause cause, String detail) {
+    if (this.result == null) {
+      this.result = result;
+      this.cause = cause;
+      this.detail = detail;
     }
   }
 
@@ -94,8 +106,8 @@ final class Connection {
         result = OK;
       } else {
         result = HANDSHAKE_FAILED;
-        reason = "connection closed by the client before the handshake completed";
-        failureCode = "client_closed";
+        cause = Cause.CONNECTION_RESET;
+        detail = "the client closed the connection before the handshake completed";
       }
     }
     return true;

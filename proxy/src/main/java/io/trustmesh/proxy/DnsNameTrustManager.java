@@ -1,5 +1,6 @@
 package io.trustmesh.proxy;
 
+import io.trustmesh.core.verify.Failure;
 import io.trustmesh.core.verify.Usage;
 import io.trustmesh.core.verify.Verification;
 import io.trustmesh.core.verify.VerifyOptions;
@@ -30,13 +31,13 @@ final class DnsNameTrustManager extends X509ExtendedTrustManager {
 
   private void check(X509Certificate[] chain) throws CertificateException {
     if (chain == null || chain.length == 0) {
-      throw new RefusedException("server presented no certificate", "no_certificate");
+      throw new RefusedException("server presented no certificate", null);
     }
     List<X509Certificate> all = Arrays.asList(chain);
     Verification v = X509Verifier.verify(chain[0], VerifyOptions.x509(anchors)
         .intermediates(all.subList(1, all.size())).usage(Usage.SERVER).dnsName(dnsName).at(clock.instant()));
     if (!v.isValid()) {
-      throw new RefusedException(v.reason(), v.failure().map(f -> f.code()).orElse("other"));
+      throw new RefusedException(v.reason(), v.failure().orElse(Failure.MALFORMED));
     }
   }
 

@@ -9,6 +9,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.trustmesh.core.diagnosis.Cause;
+import io.trustmesh.core.time.Durations;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,7 @@ final class Handlers {
       int max = sidecar.limits().maxConnections();
       if (sidecar.active.incrementAndGet() > max) {
         sidecar.active.decrementAndGet();
-        conn.fail(Connection.REJECTED, "connection limit of " + max + " reached", "limit");
+        conn.fail(Connection.REJECTED, "connection limit of " + max + " reached");
         ctx.close();
         return;
       }
@@ -53,9 +55,10 @@ final class Handlers {
       long timeout = sidecar.limits().handshakeTimeout().toMillis();
       deadline = ctx.executor().schedule(() -> {
         if (!conn.established && ctx.channel().isActive()) {
-          conn.fail(Connection.HANDSHAKE_FAILED, "handshake not completed within "
-              + io.trustmesh.core.time.Durations.format(sidecar.limits().handshakeTimeout())
-              + " (the client sent nothing or stalled)", "timeout");
+          conn.fail(Connection.HANDSHAKE_FAILED, Cause.NO_RESPONSE, "handshake not completed within "
+              + Durations.format(sidecar.limits().handshakeTimeout())
+              + (conn.direction.equals("inbound") ? " (the client sent nothing or stalled)"
+                  : " (the client or the upstream server stalled)"));
           ctx.close();
         }
       }, timeout, TimeUnit.MILLISECONDS);
@@ -66,7 +69,7 @@ final class Handlers {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent) {
         if (conn.established && conn.result == null) {
-          conn.reason = "closed after " + io.trustmesh.core.time.Durations.format(sidecar.limits().idleTimeout())
+          conn.reason = "closed after " + Durations.format(sidecar.limits().idleTimeout())
               + " idle";
         }
         ctx.close();
@@ -160,9 +163,9 @@ final class Handlers {
     private void refuse(ChannelHandlerContext ctx, Throwable cause) {
       if (!conn.established && conn.result == null) {
         Reasons.Verdict v = Reasons.of(cause, true);
-        conn.fail(v.result(), v.reason(), v.code());
+        conn.fail(v.result(), v.cause(), v.detail());
         // the client attempted TLS unless what it sent was not a TLS record at all
-        conn.tls = !v.code().equals("not_tls");
+        conn.tls = v.cause() != Cause.NOT_TLS && v.cause() != Cause.PLAINTEXT_HTTP && v.cause() != Cause.PLAINTEXT_SSH;
         conn.mutual = conn.tls;
         if (v.peerId() != null) {
           conn.peerId = v.peerId();
@@ -215,7 +218,7 @@ final class Handlers {
     private void refuse(ChannelHandlerContext ctx, Throwable cause) {
       if (!conn.established && conn.result == null) {
         Reasons.Verdict v = Reasons.of(cause, false);
-        conn.fail(v.result(), v.reason(), v.code());
+        conn.fail(v.result(), v.cause(), v.detail());
         if (v.peerId() != null) {
           conn.peerId = v.peerId();
         }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trustmesh.core.diagnosis.Cause;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code trustmesh_proxy_connections_total{listener,direction,tls,result}}
- *   <li>{@code trustmesh_proxy_handshake_failures_total{listener,direction,reason}}
+ *   <li>{@code trustmesh_proxy_handshake_failures_total{listener,direction,reason}}: reason is a
+ *       {@link Cause} code (bounded, the codes {@code trustmesh doctor} prints)
  *   <li>{@code trustmesh_proxy_bytes_total{listener,direction,flow}} (flow: from_client, to_client;
  *       counted when a connection ends)
  *   <li>{@code trustmesh_proxy_active_connections{listener}}
@@ -49,7 +51,7 @@ final class ProxyMetrics {
     if (c.result.equals(Connection.HANDSHAKE_FAILED) || c.result.equals(Connection.DENIED)) {
       Counter.builder("trustmesh.proxy.handshake.failures").description("Failed or refused handshakes by reason")
           .tags("listener", c.listener, "direction", c.direction,
-              "reason", c.failureCode == null ? "other" : c.failureCode)
+              "reason", (c.cause == null ? Cause.HANDSHAKE_FAILURE : c.cause).code())
           .register(registry).increment();
     }
     if (c.bytesFromClient > 0) {

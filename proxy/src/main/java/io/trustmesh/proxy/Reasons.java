@@ -2,65 +2,92 @@ package io.trustmesh.proxy;
 
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.trustmesh.core.diagnosis.Cause;
 import io.trustmesh.core.tls.SpiffeTrustManager.PeerRefusedException;
 import io.trustmesh.core.verify.Verification;
+import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.util.Locale;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
 
-/** Turns a failed handshake into the words and the metric label a person can act on. */
+/**
+ * Turns a failed handshake into a {@link Cause} (the reason code doctor uses too) and the
+ * particulars of this connection. Our own verifier's outcome decides whenever it took part; the
+ * TLS library's error text is read only for what happened inside the library (see {@link
+ * TlsErrorText}).
+ */
 final class Reasons {
-  /** The outcome of a failed handshake. */
-  record Verdict(String result, String reason, String code, String peerId) {}
+  /** The outcome of a failed handshake: the access-log result, the cause, the particulars. */
+  record Verdict(String result, Cause cause, String detail, String peerId) {}
 
   private Reasons() {}
 
-  static Verdict of(Throwable cause, boolean server) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
+  /**
+   * @param server true when we are the TLS server (inbound), so "the peer" is the client
+   */
+  static Verdict of(Throwable failure, boolean server) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof PeerRefusedException p) {
-        Verification v = p.verification();
-        if (v == null) {
-          return new Verdict(Connection.HANDSHAKE_FAILED, noCertificate(server), "no_certificate", null);
-        }
-        if (v.isValid()) {
-          return new Verdict(Connection.DENIED, p.getMessage(), "denied",
-              v.spiffeId().map(Object::toString).orElse(null));
-        }
-        return new Verdict(Connection.HANDSHAKE_FAILED, p.getMessage(),
-            v.failure().map(f -> f.code()).orElse("other"), null);
+        return refusedByUs(p, server);
       }
       if (t instanceof RefusedException r) {
-        return new Verdict(Connection.HANDSHAKE_FAILED, r.getMessage(), r.code(), null);
+        return r.failure().map(f -> failed(Cause.of(f), r.getMessage()))
+            .orElseGet(() -> failed(Cause.PEER_NO_CERTIFICATE, noCertificate(server)));
       }
-      if (t instanceof NotSslRecordException) {
-        return new Verdict(Connection.HANDSHAKE_FAILED,
-            "not a TLS handshake (plaintext or garbage on a TLS port)", "not_tls", null);
+      if (t instanceof NotSslRecordException n) {
+        return notTls(n, server);
       }
       if (t instanceof SslHandshakeTimeoutException) {
-        return new Verdict(Connection.HANDSHAKE_FAILED, "handshake timed out", "timeout", null);
+        return failed(Cause.NO_RESPONSE, "handshake timed out");
       }
     }
-    String msg = String.valueOf(cause.getMessage());
-    String upper = msg.toUpperCase(Locale.ROOT);
-    if (upper.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || upper.contains("CERTIFICATE_REQUIRED")
-        || upper.contains("EMPTY CLIENT CERTIFICATE") || upper.contains("NULL CERT CHAIN")) {
-      return new Verdict(Connection.HANDSHAKE_FAILED, noCertificate(server), "no_certificate", null);
+    Optional<Verdict> fromText = TlsErrorText.of(failure, server);
+    if (fromText.isPresent()) {
+      return fromText.get();
     }
-    if (upper.contains("WRONG_VERSION_NUMBER") || upper.contains("HTTP_REQUEST") || upper.contains("UNSUPPORTED_PROTOCOL")
-        || upper.contains("NO_SHARED_CIPHER") || upper.contains("NO_CIPHERS_AVAILABLE")
-        || upper.contains("NO APPROPRIATE PROTOCOL") || upper.contains("NO_COMMON_SIGNATURE")) {
-      return new Verdict(Connection.HANDSHAKE_FAILED, "protocol mismatch: " + oneLine(msg), "protocol", null);
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ClosedChannelException || t instanceof IOException && !(t instanceof SSLException)) {
+        return failed(Cause.CONNECTION_RESET, (server ? "the client" : "the server")
+            + " closed the connection during the handshake");
+      }
     }
-    if (cause instanceof ClosedChannelException || upper.contains("CLOSED")) {
-      return new Verdict(Connection.HANDSHAKE_FAILED, "connection closed during the handshake", "client_closed", null);
+    return failed(Cause.HANDSHAKE_FAILURE, oneLine(failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+  }
+
+  private static Verdict refusedByUs(PeerRefusedException p, boolean server) {
+    Verification v = p.verification();
+    if (v == null) {
+      return failed(Cause.PEER_NO_CERTIFICATE, noCertificate(server));
     }
-    if (upper.contains("TLSV1_ALERT") || upper.contains("SSLV3_ALERT") || upper.contains("RECEIVED FATAL ALERT")) {
-      return new Verdict(Connection.HANDSHAKE_FAILED, "peer sent an alert: " + oneLine(msg), "peer_alert", null);
+    String peerId = v.spiffeId().map(Object::toString).orElse(null);
+    if (v.isValid()) {
+      // inbound: the allow policy refused an authenticated client; outbound: not the server expected
+      Cause c = server ? Cause.PEER_NOT_ALLOWED : Cause.PEER_ID_MISMATCH;
+      return new Verdict(Connection.DENIED, c, p.getMessage(), peerId);
     }
-    return new Verdict(Connection.HANDSHAKE_FAILED, oneLine(cause.getClass().getSimpleName() + ": " + msg), "other", null);
+    return new Verdict(Connection.HANDSHAKE_FAILED, v.failure().map(Cause::of).orElse(Cause.PEER_CERT_INVALID),
+        p.getMessage(), null);
+  }
+
+  private static Verdict notTls(NotSslRecordException n, boolean server) {
+    String first = TlsErrorText.firstBytes(n);
+    String who = server ? "the client sent" : "the server answered with";
+    if (first.startsWith("SSH-")) {
+      return failed(Cause.PLAINTEXT_SSH, who + " \"" + first + "\"");
+    }
+    if (first.matches("^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PRI) .*|^HTTP/.*")) {
+      return failed(Cause.PLAINTEXT_HTTP, who + " \"" + first + "\"");
+    }
+    return failed(Cause.NOT_TLS, "not a TLS handshake: " + who + " bytes that are not TLS"
+        + (first.isEmpty() ? "" : " (\"" + first + "\")"));
+  }
+
+  static Verdict failed(Cause cause, String detail) {
+    return new Verdict(Connection.HANDSHAKE_FAILED, cause, detail, null);
   }
 
   private static String noCertificate(boolean server) {
-    return server ? "client presented no certificate" : "server presented no certificate";
+    return server ? "the client presented no certificate" : "the server presented no certificate";
   }
 
   static String oneLine(String s) {

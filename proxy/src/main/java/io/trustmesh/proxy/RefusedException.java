@@ -1,18 +1,23 @@
 package io.trustmesh.proxy;
 
+import io.trustmesh.core.verify.Failure;
 import java.security.cert.CertificateException;
+import java.util.Optional;
 
-/** A peer refused by one of the proxy's own trust checks (DNS-name profile), with the reason. */
+/**
+ * A peer refused by one of the proxy's own trust checks (DNS-name profile), with the verifier's
+ * reason; no failure means the peer presented no certificate at all.
+ */
 final class RefusedException extends CertificateException {
   private static final long serialVersionUID = 1L;
-  private final String code;
+  private final transient Failure failure;
 
-  RefusedException(String reason, String code) {
+  RefusedException(String reason, Failure failure) {
     super(reason);
-    this.code = code;
+    this.failure = failure;
   }
 
-  String code() {
-    return code;
+  Optional<Failure> failure() {
+    return Optional.ofNullable(failure);
   }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 
 /**
  * Moves bytes from its channel to the peer channel, one instance on each side of a proxied
@@ -172,6 +173,22 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!clientSide && conn.direction.equals("outbound") && conn.bytesToClient == 0 && conn.result == null
+        && self.pipeline().get(SslHandler.class) != null && isTlsError(cause)) {
+      // TLS 1.3: the server judges our certificate after our side of the handshake is done, so its
+      // refusal (certificate_required, unknown_ca, access_denied...) arrives on the first read
+      Reasons.Verdict v = Reasons.of(cause, false);
+      conn.fail(v.result(), v.cause(), "after the handshake: " + v.detail());
+    }
     ctx.close();
+  }
+
+  private static boolean isTlsError(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

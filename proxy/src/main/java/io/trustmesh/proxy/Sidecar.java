@@ -283,6 +283,11 @@ public final class Sidecar implements AutoCloseable {
   void relay(Channel client, Connection conn, String host, int port, SslContext tls, String sni,
       boolean mutual) {
     client.config().setAutoRead(false);
+    if (tls != null && conn.direction.equals("outbound")) {
+      // what the sidecar attempts, so that a failed attempt is not counted as plaintext
+      conn.tls = true;
+      conn.mutual = mutual;
+    }
     Relay clientRelay = new Relay(conn, true);
     Relay upstreamRelay = new Relay(conn, false);
     client.pipeline().addLast("relay", clientRelay);
@@ -307,7 +312,7 @@ public final class Sidecar implements AutoCloseable {
     b.connect(host, port).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
-            + Reasons.socketError(f.cause()), "connect");
+            + Reasons.socketError(f.cause()));
         client.close();
         return;
       }
@@ -366,8 +371,9 @@ public final class Sidecar implements AutoCloseable {
   }
 
   void logRefusal(Connection c) {
-    LOG.info("{} {} from {} {}: {}", c.listener, c.result, c.peerAddress,
-        c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.reason);
+    LOG.info("{} {} from {} {}: {} {}", c.listener, c.result, c.peerAddress,
+        c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.cause == null ? c.reason : c.cause.code(),
+        c.detail == null ? "" : c.detail);
   }
 
   /** The bound address of a listener (useful with port 0). */

@@ -102,7 +102,7 @@ class IdPrefixMatchingTest {
     JsonNode e = lastLogLine(3);
     assertThat(e.get("result").asText()).isEqualTo("denied");
     assertThat(e.get("peer_spiffe_id").asText()).isEqualTo("spiffe://example.org/ns/production/sa/x");
-    assertThat(e.get("reason").asText()).contains("matches none of the allow rules [id-prefix=spiffe://example.org/ns/prod]");
+    assertThat(e.get("detail").asText()).contains("matches none of the allow rules [id-prefix=spiffe://example.org/ns/prod]");
   }
 
   @Test
@@ -154,7 +154,7 @@ class IdPrefixMatchingTest {
       assertThat(Peers.curlPlain(sidecar.address("bad").getPort()).stdout()).doesNotContain("s_server");
       JsonNode e = lastLogLine(2);
       assertThat(e.get("result").asText()).isEqualTo("denied");
-      assertThat(e.get("reason").asText()).contains("trust domain mismatch: got example.org.evil.com");
+      assertThat(e.get("detail").asText()).contains("Trust domain mismatch: got example.org.evil.com");
     }
   }
 

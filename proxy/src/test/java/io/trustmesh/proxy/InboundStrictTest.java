@@ -118,7 +118,8 @@ class InboundStrictTest {
     assertThat(r.stdout()).doesNotContain("hello from backend");
     JsonNode e = onlyEntry();
     assertThat(e.get("result").asText()).isEqualTo("handshake_failed");
-    assertThat(e.get("reason").asText()).isEqualTo("client presented no certificate");
+    assertThat(e.get("reason").asText()).isEqualTo("peer_no_certificate");
+    assertThat(e.get("detail").asText()).endsWith("The client presented no certificate.");
     assertThat(e.get("tls").asText()).as("the client attempted TLS").isEqualTo("mtls");
   }
 
@@ -130,7 +131,8 @@ class InboundStrictTest {
     assertThat(r.stdout()).doesNotContain("hello from backend");
     JsonNode e = onlyEntry();
     assertThat(e.get("result").asText()).isEqualTo("handshake_failed");
-    assertThat(e.get("reason").asText()).startsWith("certificate signed by unknown authority CN=");
+    assertThat(e.get("reason").asText()).isEqualTo("peer_unknown_authority");
+    assertThat(e.get("detail").asText()).contains("Certificate signed by unknown authority CN=");
   }
 
   @Test
@@ -142,7 +144,8 @@ class InboundStrictTest {
     JsonNode e = onlyEntry();
     assertThat(e.get("result").asText()).isEqualTo("denied");
     assertThat(e.get("peer_spiffe_id").asText()).isEqualTo(intruder.toString());
-    assertThat(e.get("reason").asText())
+    assertThat(e.get("reason").asText()).isEqualTo("peer_not_allowed");
+    assertThat(e.get("detail").asText())
         .contains("SPIFFE ID " + intruder + " is not allowed")
         .contains("id=" + frontend);
   }
@@ -155,7 +158,8 @@ class InboundStrictTest {
     assertThat(r.stdout()).doesNotContain("hello from backend");
     JsonNode e = onlyEntry();
     assertThat(e.get("result").asText()).isEqualTo("handshake_failed");
-    assertThat(e.get("reason").asText()).contains("expired at");
+    assertThat(e.get("reason").asText()).isEqualTo("peer_cert_expired");
+    assertThat(e.get("detail").asText()).contains("expired at");
   }
 
   @Test
@@ -169,7 +173,7 @@ class InboundStrictTest {
 
     assertThat(m.stdout())
         .contains("trustmesh_proxy_connections_total{direction=\"inbound\",listener=\"web\",result=\"ok\",tls=\"mtls\"} 1.0")
-        .contains("trustmesh_proxy_handshake_failures_total{direction=\"inbound\",listener=\"web\",reason=\"no_certificate\"} 1.0")
+        .contains("trustmesh_proxy_handshake_failures_total{direction=\"inbound\",listener=\"web\",reason=\"peer_no_certificate\"} 1.0")
         .contains("trustmesh_proxy_svid_expiry_timestamp_seconds")
         .contains("trustmesh_proxy_active_connections{listener=\"web\"}");
   }

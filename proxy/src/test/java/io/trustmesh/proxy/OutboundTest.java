@@ -101,7 +101,8 @@ class OutboundTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 1);
     JsonNode e = AccessLogFile.read(accessLog).get(0);
     assertThat(e.get("result").asText()).isEqualTo("denied");
-    assertThat(e.get("reason").asText()).isEqualTo("SPIFFE ID mismatch: got " + server + " expected " + expected);
+    assertThat(e.get("reason").asText()).isEqualTo("peer_id_mismatch");
+    assertThat(e.get("detail").asText()).endsWith("SPIFFE ID mismatch: got " + server + " expected " + expected + ".");
   }
 
   @Test
@@ -121,8 +122,9 @@ class OutboundTest {
 
     assertThat(r.stdout()).doesNotContain("s_server");
     await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 1);
-    assertThat(AccessLogFile.read(accessLog).get(0).get("reason").asText())
-        .contains("is not valid for DNS name evil.example.org");
+    JsonNode e = AccessLogFile.read(accessLog).get(0);
+    assertThat(e.get("reason").asText()).isEqualTo("peer_name_mismatch");
+    assertThat(e.get("detail").asText()).contains("is not valid for DNS name evil.example.org");
   }
 
   @Test

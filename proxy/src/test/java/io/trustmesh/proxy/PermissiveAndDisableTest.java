@@ -75,7 +75,7 @@ class PermissiveAndDisableTest {
     assertThat(r.exit()).isNotZero();
     await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 1);
     assertThat(AccessLogFile.read(accessLog).get(0).get("reason").asText())
-        .isEqualTo("client presented no certificate");
+        .isEqualTo("peer_no_certificate");
   }
 
   @Test

@@ -111,7 +111,7 @@ class SessionResumptionTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 2);
     JsonNode refused = AccessLogFile.read(accessLog).get(1);
     assertThat(refused.get("result").asText()).isEqualTo("handshake_failed");
-    assertThat(refused.get("reason").asText()).contains("expired");
+    assertThat(refused.get("reason").asText()).isEqualTo("peer_cert_expired");
     assertThat(backend.requests.get()).isEqualTo(1);
   }
 
