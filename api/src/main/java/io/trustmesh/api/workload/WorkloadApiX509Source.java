@@ -130,7 +130,12 @@ public final class WorkloadApiX509Source implements X509Source {
           update(response);
           backoff = MIN_BACKOFF;
         } catch (RuntimeException e) {
-          LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          if (state.get() == null) {
+            // Before the first SVID connect() says why in its one line; a warning per update would repeat it.
+            LOG.debug("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          } else {
+            LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          }
           lastUnusable.set(e.getMessage());
           report("a Workload API update cannot be used: " + e.getMessage());
         }
