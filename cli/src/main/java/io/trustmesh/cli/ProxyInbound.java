@@ -32,7 +32,12 @@ import picocli.CommandLine.Spec;
       "  trustmesh proxy inbound --listen 127.0.0.1:8443 \\",
       "      --target 127.0.0.1:8080 --svid-dir svid \\",
       "      --allow-id spiffe://example.org/ns/prod/sa/frontend \\",
-      "      --access-log - --admin 127.0.0.1:15000"
+      "      --access-log - --admin 127.0.0.1:15000",
+      "",
+      "Several services running as one user, each presenting its own SVID from one agent:",
+      "  trustmesh proxy inbound --listen 127.0.0.1:8443 --target 127.0.0.1:8080 \\",
+      "      --workload-api unix:///run/trustmesh/agent.sock --spiffe-id spiffe://example.org/web \\",
+      "      --allow-id spiffe://example.org/ns/prod/sa/frontend"
     })
 final class ProxyInbound implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -45,6 +50,9 @@ final class ProxyInbound implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   ProxyOptions.Identity identity = new ProxyOptions.Identity();
+
+  @Option(names = "--spiffe-id", paramLabel = "ID", description = ProxyOptions.SPIFFE_ID_HELP)
+  SpiffeId spiffeId;
 
   @Option(names = "--mode", defaultValue = "strict", paramLabel = "MODE",
       description = "strict, permissive or disable (default: ${DEFAULT-VALUE}).")
@@ -76,6 +84,10 @@ final class ProxyInbound implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InboundMode m = InboundMode.parse(mode);
+    if (spiffeId != null && identity.workloadApi == null) {
+      throw new BadInputException("--spiffe-id " + spiffeId
+          + " picks one of the agent's SVIDs: give --workload-api too");
+    }
     if (m != InboundMode.DISABLE && identity.svidDir == null && identity.workloadApi == null) {
       throw new BadInputException("--mode " + m.label() + " terminates mTLS: give --svid-dir (or --workload-api)");
     }
@@ -94,6 +106,7 @@ final class ProxyInbound implements Callable<Integer> {
     }
     SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits());
     return SidecarRunner.run(config, new SidecarRunner.Files(Optional.ofNullable(identity.workloadApi),
+        Optional.ofNullable(spiffeId),
         Optional.ofNullable(identity.svidDir), Optional.empty(),
         Optional.empty(), Optional.empty()), c.reloadInterval, spec.commandLine().getOut(),
         spec.commandLine().getErr());

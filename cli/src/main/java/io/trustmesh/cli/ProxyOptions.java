@@ -26,6 +26,11 @@ final class ProxyOptions {
     String workloadApi;
   }
 
+  /** Help of {@code --spiffe-id}, an option outside the exclusive identity group (it goes with --workload-api). */
+  static final String SPIFFE_ID_HELP = "With --workload-api: which SVID to present when the agent serves this uid"
+      + " several (services running as one user), e.g. spiffe://example.org/web; default: the first. The proxy"
+      + " waits for it at start and keeps the last good one if an update lacks it.";
+
   /** Admin endpoint, access log and limits. */
   static final class Common {
     @Option(names = "--admin", paramLabel = "ADDR:PORT",

@@ -59,6 +59,9 @@ final class ProxyOutbound implements Callable<Integer> {
           + " (the agent's default as root); the identity follows its rotations.")
   String workloadApi;
 
+  @Option(names = "--spiffe-id", paramLabel = "ID", description = ProxyOptions.SPIFFE_ID_HELP)
+  SpiffeId spiffeId;
+
   @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate chain (PEM), with --key.")
   Path cert;
 
@@ -105,6 +108,9 @@ final class ProxyOutbound implements Callable<Integer> {
     if (mode == OutboundTls.SIMPLE && svidDir == null && cert == null && caBundle == null) {
       throw new BadInputException("--tls simple needs --ca-bundle to verify the server");
     }
+    if (spiffeId != null && workloadApi == null) {
+      throw new BadInputException("--spiffe-id " + spiffeId + " picks one of the agent's SVIDs: give --workload-api too");
+    }
     List<X509Certificate> ca = caBundle == null ? List.of() : Pem.readCertificates(caBundle);
     Addresses.HostPort t = Addresses.parse(target, "--target");
     Expect e = expect == null ? new Expect() : expect;
@@ -114,7 +120,8 @@ final class ProxyOutbound implements Callable<Integer> {
     SidecarConfig config = new SidecarConfig(List.of(), List.of(l), c.adminAddress(), c.accessLog(), c.limits());
     SidecarRunner.Files files = mode == OutboundTls.SIMPLE && sources == 0
         ? SidecarRunner.Files.none()
-        : new SidecarRunner.Files(Optional.ofNullable(workloadApi), Optional.ofNullable(svidDir), Optional.ofNullable(cert), Optional.ofNullable(key),
+        : new SidecarRunner.Files(Optional.ofNullable(workloadApi), Optional.ofNullable(spiffeId),
+            Optional.ofNullable(svidDir), Optional.ofNullable(cert), Optional.ofNullable(key),
             Optional.ofNullable(caBundle).filter(x -> svidDir == null && workloadApi == null));
     return SidecarRunner.run(config, files, c.reloadInterval, spec.commandLine().getOut(),
         spec.commandLine().getErr());

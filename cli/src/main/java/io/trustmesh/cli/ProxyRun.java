@@ -36,7 +36,7 @@ final class ProxyRun implements Callable<Integer> {
           + " outbound listener(s); OK");
       return Main.OK;
     }
-    SidecarRunner.Files files = new SidecarRunner.Files(id.workloadApi(), id.svidDir(), id.cert(), id.key(),
+    SidecarRunner.Files files = new SidecarRunner.Files(id.workloadApi(), id.spiffeId(), id.svidDir(), id.cert(), id.key(),
         id.svidDir().isPresent() ? java.util.Optional.empty() : id.caBundle());
     return SidecarRunner.run(f.config(), files, id.reloadInterval(), spec.commandLine().getOut(),
         spec.commandLine().getErr());

@@ -9,6 +9,7 @@ import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.crypto.CryptoProviders;
+import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.time.Durations;
 import io.trustmesh.proxy.InboundListener;
 import io.trustmesh.proxy.InboundMode;
@@ -34,11 +35,20 @@ final class SidecarRunner {
   /**
    * Where the identity comes from: the SPIFFE Workload API of a trustmesh agent (pushed on every
    * rotation), a directory, or explicit cert/key (and bundle) files (watched and reloaded).
+   * {@code spiffeId} picks one of the SVIDs the agent serves this uid (Workload API only).
    */
-  record Files(Optional<String> workloadApi, Optional<Path> dir, Optional<Path> cert, Optional<Path> key,
-      Optional<Path> bundle) {
+  record Files(Optional<String> workloadApi, Optional<SpiffeId> spiffeId, Optional<Path> dir, Optional<Path> cert,
+      Optional<Path> key, Optional<Path> bundle) {
+    Files {
+      if (spiffeId.isPresent() && workloadApi.isEmpty()) {
+        throw new BadInputException("--spiffe-id " + spiffeId.get()
+            + " picks one of the agent's SVIDs: give --workload-api too");
+      }
+    }
+
     static Files none() {
-      return new Files(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      return new Files(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty());
     }
   }
 
@@ -69,7 +79,7 @@ final class SidecarRunner {
     checkOwnership(files);
     if (files.workloadApi().isPresent()) {
       try {
-        source = WorkloadApiX509Source.connect(files.workloadApi().get(), Optional.empty(), WORKLOAD_API_TIMEOUT,
+        source = WorkloadApiX509Source.connect(files.workloadApi().get(), files.spiffeId(), WORKLOAD_API_TIMEOUT,
             msg -> report(running, msg));
       } catch (WorkloadApiException e) {
         throw new BadInputException("--workload-api: " + e.getMessage());

@@ -29,9 +29,12 @@ import java.util.function.Function;
  * field, e.g. {@code sidecar.yaml: inbound[1].mode: invalid mode 'strikt'}.
  */
 public record SidecarFile(SidecarConfig config, Identity identity) {
-  /** Where the identity comes from: exactly one of svid_dir, workload_api, or cert + key. */
-  public record Identity(Optional<Path> svidDir, Optional<String> workloadApi, Optional<Path> cert,
-      Optional<Path> key, Optional<Path> caBundle, Duration reloadInterval) {}
+  /**
+   * Where the identity comes from: exactly one of svid_dir, workload_api, or cert + key;
+   * {@code spiffeId} picks one of several SVIDs the agent serves this uid (workload_api only).
+   */
+  public record Identity(Optional<Path> svidDir, Optional<String> workloadApi, Optional<SpiffeId> spiffeId,
+      Optional<Path> cert, Optional<Path> key, Optional<Path> caBundle, Duration reloadInterval) {}
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -118,10 +121,12 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       only(root, "", "identity", "admin", "access_log", "limits", "inbound", "outbound");
       JsonNode id = root.path("identity");
       if (!id.isMissingNode()) {
-        only(id, "identity", "svid_dir", "workload_api", "cert", "key", "ca_bundle", "reload_interval");
+        only(id, "identity", "svid_dir", "workload_api", "spiffe_id", "cert", "key", "ca_bundle", "reload_interval");
       }
       Identity identity = new Identity(text(id, "svid_dir", "identity.").map(this::path),
-          text(id, "workload_api", "identity."), text(id, "cert", "identity.").map(this::path),
+          text(id, "workload_api", "identity."),
+          text(id, "spiffe_id", "identity.").map(s -> conv("identity.spiffe_id", s, SpiffeId::parse)),
+          text(id, "cert", "identity.").map(this::path),
           text(id, "key", "identity.").map(this::path), text(id, "ca_bundle", "identity.").map(this::path),
           text(id, "reload_interval", "identity.").map(s -> conv("identity.reload_interval", s, Durations::parse))
               .orElse(Duration.ofSeconds(30)));
@@ -132,6 +137,9 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       }
       if (identity.cert().isPresent() != identity.key().isPresent()) {
         throw bad("identity", "cert and key go together");
+      }
+      if (identity.spiffeId().isPresent() && identity.workloadApi().isEmpty()) {
+        throw bad("identity.spiffe_id", "picks one of the agent's SVIDs: give workload_api too");
       }
       Limits limits = Limits.DEFAULT;
       JsonNode l = root.path("limits");

@@ -61,6 +61,7 @@ public final class WorkloadApiX509Source implements X509Source {
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-workload-api-retry"));
   private final CountDownLatch first = new CountDownLatch(1);
   private final AtomicReference<Status> lastError = new AtomicReference<>();
+  private final AtomicReference<String> lastUnusable = new AtomicReference<>();
   private volatile boolean closed;
   private volatile Duration backoff = MIN_BACKOFF;
   private final Consumer<String> onFailure;
@@ -83,7 +84,9 @@ public final class WorkloadApiX509Source implements X509Source {
   /**
    * Connects and waits up to {@code timeout} for the first SVID.
    *
-   * @param spiffeId pick this identity when the workload is entitled to several
+   * @param spiffeId pick this identity when the workload is entitled to several; an update that
+   *     lacks it keeps the last good SVID of this ID (and is reported as a failure), and if it
+   *     never arrives the timeout's message names the ID and the IDs the agent offered
    * @throws WorkloadApiException when no SVID arrived in time (naming the last error)
    */
   public static WorkloadApiX509Source connect(String address, Optional<SpiffeId> spiffeId, Duration timeout) {
@@ -100,10 +103,13 @@ public final class WorkloadApiX509Source implements X509Source {
     source.open();
     try {
       if (!source.first.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        Status last = source.lastError.get();
+        // An agent that answered says more than the stream error that may have followed it.
+        String why = Optional.ofNullable(source.lastUnusable.get())
+            .or(() -> Optional.ofNullable(source.lastError.get()).map(WorkloadApiX509Source::describe))
+            .map(w -> ": " + w).orElse("");
         source.close();
-        throw new WorkloadApiException("no X.509-SVID from the Workload API at " + address + " within "
-            + timeout.toSeconds() + "s" + (last == null ? "" : ": " + describe(last)));
+        throw new WorkloadApiException("no X.509-SVID" + spiffeId.map(id -> " for " + id).orElse("")
+            + " from the Workload API at " + address + " within " + timeout.toSeconds() + "s" + why);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -124,7 +130,13 @@ public final class WorkloadApiX509Source implements X509Source {
           update(response);
           backoff = MIN_BACKOFF;
         } catch (RuntimeException e) {
-          LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          if (state.get() == null) {
+            // Before the first SVID connect() says why in its one line; a warning per update would repeat it.
+            LOG.debug("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          } else {
+            LOG.warn("ignoring a Workload API update that cannot be used: {}", e.getMessage());
+          }
+          lastUnusable.set(e.getMessage());
           report("a Workload API update cannot be used: " + e.getMessage());
         }
       }
@@ -172,15 +184,14 @@ public final class WorkloadApiX509Source implements X509Source {
   }
 
   private void update(X509SVIDResponse response) {
-    if (response.getSvidsCount() == 0) {
-      throw new IllegalArgumentException("the response carries no SVID");
-    }
-    X509SVID chosen = response.getSvidsList().stream()
-        .filter(s -> wanted.isEmpty() || wanted.get().toString().equals(s.getSpiffeId()))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no SVID for " + wanted.orElseThrow()));
+    X509SVID chosen = SvidChoice.choose(response.getSvidsList(), wanted);
     X509Svid svid = X509Svid.of(Der.certificates(chosen.getX509Svid()), Der.privateKey(chosen.getX509SvidKey()),
         "the Workload API response for " + chosen.getSpiffeId());
+    if (wanted.isPresent() && !wanted.get().equals(svid.spiffeId())) {
+      // The listed ID is only a label: the certificate decides what the peer sees.
+      throw new IllegalArgumentException("the SVID listed as " + wanted.get() + " is a certificate for "
+          + svid.spiffeId());
+    }
     List<X509Bundle> bundles = new ArrayList<>();
     bundles.add(new X509Bundle(svid.spiffeId().trustDomain(), Der.certificates(chosen.getBundle())));
     for (Map.Entry<String, com.google.protobuf.ByteString> e : response.getFederatedBundlesMap().entrySet()) {

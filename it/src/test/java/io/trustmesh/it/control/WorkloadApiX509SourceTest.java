@@ -10,7 +10,9 @@ import io.trustmesh.api.workload.WorkloadApiX509Source;
 import io.trustmesh.core.spiffe.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,31 @@ class WorkloadApiX509SourceTest {
         await().atMost(Duration.ofSeconds(20)).until(() ->
             !source.svid().leaf().getSerialNumber().toString(16).equals(first));
         assertThat(updates.get()).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void keepsTheRequestedSvidWhenAnUpdateLacksIt() {
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      cp.entry("spiffe://example.org/web", ControlPlane.AGENT_ID, Duration.ofMinutes(10), "unix:uid:" + UID);
+      var api = cp.entry("spiffe://example.org/api", ControlPlane.AGENT_ID, Duration.ofMinutes(10), "unix:uid:" + UID);
+      TrustmeshAgent agent = cp.startAgent(cp.agentConfig("agent", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      await().atMost(Duration.ofSeconds(20)).until(() -> agent.snapshot().svids().size() >= 2);
+      List<String> failures = new CopyOnWriteArrayList<>();
+      try (WorkloadApiX509Source source = WorkloadApiX509Source.connect("unix://" + agent.socketPath(),
+          Optional.of(SpiffeId.parse("spiffe://example.org/api")), Duration.ofSeconds(10), failures::add)) {
+        assertThat(source.svid().spiffeId()).isEqualTo(SpiffeId.parse("spiffe://example.org/api"));
+        String serial = source.svid().leaf().getSerialNumber().toString(16);
+        try (var admin = cp.admin()) {
+          admin.deleteEntry(api.getId());
+        }
+        // The agent drops the entry and pushes the uid's remaining SVIDs: a reported failure, same SVID.
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            failures.stream().anyMatch(f -> f.contains("no SVID for spiffe://example.org/api")));
+        assertThat(source.svid().spiffeId()).isEqualTo(SpiffeId.parse("spiffe://example.org/api"));
+        assertThat(source.svid().leaf().getSerialNumber().toString(16)).isEqualTo(serial);
       }
     }
   }
