@@ -125,7 +125,7 @@ class ProxyTakesIdentityFromAgentTest {
   private static String svidSerial(int adminPort) throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
     var response = http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/certs"))
-        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     JsonNode n = new ObjectMapper().readTree(response.body());
     assertThat(n.get("svid").get("spiffe_id").asText()).isEqualTo(BACKEND);
     return n.get("svid").get("serial").asText();
