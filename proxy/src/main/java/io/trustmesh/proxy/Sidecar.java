@@ -63,10 +63,12 @@ public final class Sidecar implements AutoCloseable {
   private final Optional<AccessLog> accessLog;
   private final AtomicReference<Map<String, TlsContexts.ListenerTls>> contexts = new AtomicReference<>(Map.of());
   private final SslHandlers sslHandlers = new SslHandlers(new HandshakeOutcomes());
-  private final VerificationCache verificationCache = VerificationCache.NONE;
+  private final VerificationCache verificationCache = VerificationCache.create();
   private final AtomicLong bundleVersion = new AtomicLong();
   private volatile String localId;
   private final ConnectionContext connections = new Connections();
+  /** Each inbound listener's allow policy in force: read by every full handshake and every resumed session. */
+  private final Map<String, AtomicReference<AllowPolicy>> allowPolicies = new LinkedHashMap<>();
   private final Upstream upstream;
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private final List<Channel> serverChannels = new ArrayList<>();

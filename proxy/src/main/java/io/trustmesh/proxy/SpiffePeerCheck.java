@@ -28,12 +28,11 @@ import java.util.List;
  */
 final class SpiffePeerCheck implements PeerCheck {
   private final X509BundleSet bundles;
-  private final long bundleVersion;
   private final Authorizer authorizer;
   private final Usage usage;
   private final boolean server;
   private final Clock clock;
-  private final VerificationCache cache;
+  private final VerificationCache.Scope cached;
 
   /**
    * @param server true when the peer is a client (we are the TLS server, inbound)
@@ -42,12 +41,12 @@ final class SpiffePeerCheck implements PeerCheck {
   SpiffePeerCheck(X509BundleSet bundles, long bundleVersion, Authorizer authorizer, boolean server, Clock clock,
       VerificationCache cache) {
     this.bundles = bundles;
-    this.bundleVersion = bundleVersion;
     this.authorizer = authorizer;
     this.usage = server ? Usage.CLIENT : Usage.SERVER;
     this.server = server;
     this.clock = clock;
-    this.cache = cache;
+    // a scope of its own: no other listener, role or snapshot sees what this one verified
+    this.cached = cache.scope(bundleVersion);
   }
 
   @Override
@@ -56,7 +55,7 @@ final class SpiffePeerCheck implements PeerCheck {
       return PeerVerdict.refused(Reasons.failed(Cause.PEER_NO_CERTIFICATE,
           (server ? "the client" : "the server") + " presented no certificate"), CertificateVerifier.X509_V_ERR_CERT_REJECTED);
     }
-    Verification v = cache.verify(chain, bundleVersion, usage, clock.instant(), this::verify);
+    Verification v = cached.verify(chain, clock.instant(), this::verify);
     if (!v.isValid()) {
       return PeerVerdict.refused(new Reasons.Verdict(Connection.HANDSHAKE_FAILED,
           v.failure().map(Cause::of).orElse(Cause.PEER_CERT_INVALID), v.reason(), null), errorCode(v));

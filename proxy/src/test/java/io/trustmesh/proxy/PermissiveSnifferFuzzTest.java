@@ -91,7 +91,7 @@ class PermissiveSnifferFuzzTest {
     Pki pki = Pki.create("example.org");
     try {
       TlsContexts.Shared shared = new TlsContexts.Shared(TlsEngine.probe(), new HandshakeOutcomes(),
-          VerificationCache.NONE, 1, Clock.systemUTC());
+          VerificationCache.disabled(), 1, Clock.systemUTC());
       return TlsContexts.server(shared, pki.svid(pki.id("api")),
           X509BundleSet.of(new X509Bundle(pki.td, List.of(pki.root))),
           AllowPolicy.builder().trustDomain(pki.td).build()).context();
