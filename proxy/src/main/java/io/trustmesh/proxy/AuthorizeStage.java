@@ -33,6 +33,7 @@ final class AuthorizeStage extends ChannelInboundHandlerAdapter {
   private final Supplier<PeerCheck> currentCheck;
   private final boolean server;
   private final boolean mutual;
+  private final boolean resumable;
   private final Runnable onAdmitted;
   private final Runnable onRefused;
 
@@ -40,15 +41,18 @@ final class AuthorizeStage extends ChannelInboundHandlerAdapter {
    * @param server true inbound (we are the TLS server and the peer is a client)
    * @param mutual whether our side presents a certificate too (for the access log)
    * @param currentCheck the listener's check as of now, for resumed sessions
+   * @param resumable whether the session may be kept for resumption (else it is forgotten at once)
    */
   AuthorizeStage(ConnectionContext context, Connection conn, HandshakeOutcomes.Slot outcome,
-      Supplier<PeerCheck> currentCheck, boolean server, boolean mutual, Runnable onAdmitted, Runnable onRefused) {
+      Supplier<PeerCheck> currentCheck, boolean server, boolean mutual, boolean resumable, Runnable onAdmitted,
+      Runnable onRefused) {
     this.context = context;
     this.conn = conn;
     this.outcome = outcome;
     this.currentCheck = currentCheck;
     this.server = server;
     this.mutual = mutual;
+    this.resumable = resumable;
     this.onAdmitted = onAdmitted;
     this.onRefused = onRefused;
   }
@@ -68,7 +72,9 @@ final class AuthorizeStage extends ChannelInboundHandlerAdapter {
 
   private void admitOrRefuse(ChannelHandlerContext ctx) {
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
-    TlsContexts.forgetSession(tls);
+    if (!resumable) {
+      TlsContexts.forgetSession(tls);
+    }
     SSLSession session = tls.engine().getSession();
     PeerVerdict v = outcome.verdict();
     boolean resumed = v == null;
@@ -76,6 +82,11 @@ final class AuthorizeStage extends ChannelInboundHandlerAdapter {
       v = currentCheck.get().check(peerChain(session));
     }
     if (!v.isAdmitted()) {
+      conn.resumed = resumed;
+      if (resumed) {
+        // never offer this session again (a client that cached it still holds it; we re-check it every time)
+        session.invalidate();
+      }
       // refused after a resumed handshake: no alert was sent, so the peer sees the connection close
       refuse(ctx, v.refusal());
       return;

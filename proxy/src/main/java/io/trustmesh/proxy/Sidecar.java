@@ -91,6 +91,7 @@ public final class Sidecar implements AutoCloseable {
     this.engine = engine;
     this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
     this.upstream = new Upstream(engine, connections, sslHandlers);
+    config.inbound().forEach(l -> allowPolicies.put(l.name(), new AtomicReference<>(l.allow())));
     int threads = Integer.getInteger("trustmesh.proxy.threads", Runtime.getRuntime().availableProcessors());
     this.boss = new MultiThreadIoEventLoopGroup(1, engine.ioHandlerFactory());
     this.workers = new MultiThreadIoEventLoopGroup(threads, engine.ioHandlerFactory());
@@ -267,9 +268,10 @@ public final class Sidecar implements AutoCloseable {
 
   /** The TLS and authorize stages of an inbound connection, at the end of the pipeline or after {@code after}. */
   private void addInboundTls(ChannelPipeline p, String after, Connection conn, InboundListener l) {
-    SslHandlers.Tls tls = sslHandlers.server(p.channel(), contexts.get().get(l.name()).context());
+    TlsContexts.ListenerTls listenerTls = contexts.get().get(l.name());
+    SslHandlers.Tls tls = sslHandlers.server(p.channel(), listenerTls.context());
     AuthorizeStage authorize = new AuthorizeStage(connections, conn, tls.outcome(),
-        () -> contexts.get().get(l.name()).check(), true, true,
+        () -> contexts.get().get(l.name()).check(), true, true, listenerTls.resumes(),
         () -> upstream.connect(p.channel(), conn, l.target().getHostString(), l.target().getPort(), null), () -> {});
     if (after == null) {
       p.addLast("tls", tls.handler());
@@ -289,9 +291,10 @@ public final class Sidecar implements AutoCloseable {
       @Override
       public void channelActive(ChannelHandlerContext ctx) {
         ctx.pipeline().remove(this);
+        TlsContexts.ListenerTls listenerTls = contexts.get().get(l.name());
         Upstream.Tls tls = l.tls() == OutboundTls.DISABLE ? null
-            : new Upstream.Tls(contexts.get().get(l.name()).context(), l.serverName().orElse(l.targetHost()),
-                l.tls() == OutboundTls.MUTUAL, () -> contexts.get().get(l.name()).check());
+            : new Upstream.Tls(listenerTls.context(), l.serverName().orElse(l.targetHost()),
+                l.tls() == OutboundTls.MUTUAL, () -> contexts.get().get(l.name()).check(), listenerTls.resumes());
         upstream.connect(ch, conn, l.targetHost(), l.targetPort(), tls);
         ctx.fireChannelActive();
       }
@@ -302,10 +305,11 @@ public final class Sidecar implements AutoCloseable {
     Map<String, TlsContexts.ListenerTls> m = new LinkedHashMap<>();
     // every snapshot gets a bundle version of its own: no cached verification outlives its bundle
     TlsContexts.Shared shared = new TlsContexts.Shared(engine, sslHandlers.outcomes(), verificationCache,
-        bundleVersion.incrementAndGet(), clock);
+        bundleVersion.incrementAndGet(), clock, config.resumption());
     for (InboundListener l : config.inbound()) {
       if (l.mode() != InboundMode.DISABLE) {
-        m.put(l.name(), TlsContexts.server(shared, svid, bundles, l.allow()));
+        AtomicReference<AllowPolicy> allow = allowPolicies.get(l.name());
+        m.put(l.name(), TlsContexts.server(shared, svid, bundles, peer -> allow.get().refuse(peer)));
       }
     }
     for (OutboundListener l : config.outbound()) {
@@ -329,6 +333,21 @@ public final class Sidecar implements AutoCloseable {
     } catch (Exception e) {
       reportReloadFailure("cannot build TLS contexts from " + svid + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Replaces an inbound listener's allow policy. The next handshake, full or resumed, is decided by
+   * the new policy; connections already open are not cut.
+   *
+   * @throws IllegalArgumentException when no inbound listener has this name
+   */
+  public void updateAllowPolicy(String listener, AllowPolicy policy) {
+    AtomicReference<AllowPolicy> current = allowPolicies.get(listener);
+    if (current == null) {
+      throw new IllegalArgumentException("no inbound listener named " + listener);
+    }
+    current.set(policy);
+    LOG.info("listener {}: allow policy now {}", listener, policy.describe());
   }
 
   /** Reports a failed reload (e.g. a broken file); the last good identity stays in service. */

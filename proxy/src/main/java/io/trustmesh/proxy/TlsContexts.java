@@ -1,9 +1,11 @@
 package io.trustmesh.proxy;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.bundle.X509BundleSet;
@@ -25,26 +27,49 @@ import javax.net.ssl.SSLSession;
  * PeerTrustManager}). A context is immutable; a reload builds new ones beside the old.
  */
 final class TlsContexts {
-  /** A listener's TLS context and the check its peers pass, the same for full and resumed handshakes. */
-  record ListenerTls(SslContext context, PeerCheck check) {}
+  /**
+   * A listener's TLS context and the check its peers pass, the same for full and resumed handshakes.
+   *
+   * @param resumes whether sessions of this context may be resumed (else each is forgotten once done)
+   */
+  record ListenerTls(SslContext context, PeerCheck check, boolean resumes) {}
 
   /** What every context of one snapshot shares. */
   record Shared(TlsEngine engine, HandshakeOutcomes outcomes, VerificationCache cache, long bundleVersion,
-      Clock clock) {}
+      Clock clock, Resumption resumption) {
+    Shared(TlsEngine engine, HandshakeOutcomes outcomes, VerificationCache cache, long bundleVersion, Clock clock) {
+      this(engine, outcomes, cache, bundleVersion, clock, Resumption.OFF);
+    }
+  }
+
+  /**
+   * Key-exchange groups, X25519 first: the cheapest ECDHE per handshake (issue 14 item 1) and what
+   * every TLS 1.3 client offers a key share for, so no HelloRetryRequest; P-256 and P-384 for the rest.
+   */
+  static final String[] GROUPS = {"X25519", "P-256", "P-384"};
 
   private TlsContexts() {}
 
-  /** The mTLS server context of an inbound listener: a client certificate is required. */
-  static ListenerTls server(Shared s, X509Svid svid, X509BundleSet bundles, AllowPolicy allow) throws SSLException {
-    PeerCheck check = new SpiffePeerCheck(bundles, s.bundleVersion(), allow, true, s.clock(), s.cache());
-    SslContext context = SslContextBuilder.forServer(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]))
-        .sslProvider(s.engine().provider())
+  private static SslContextBuilder common(SslContextBuilder b, TlsEngine engine) {
+    b.sslProvider(engine.provider())
         .protocols(TlsDefaults.PROTOCOLS)
-        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
+    if (engine.provider() == SslProvider.OPENSSL) {
+      b.option(OpenSslContextOption.GROUPS, GROUPS);
+    }
+    return b;
+  }
+
+  /** The mTLS server context of an inbound listener: a client certificate is required. */
+  static ListenerTls server(Shared s, X509Svid svid, X509BundleSet bundles, Authorizer allow) throws SSLException {
+    PeerCheck check = new SpiffePeerCheck(bundles, s.bundleVersion(), allow, true, s.clock(), s.cache());
+    SslContext context = common(SslContextBuilder.forServer(svid.privateKey(),
+        svid.chain().toArray(new X509Certificate[0])), s.engine())
         .clientAuth(ClientAuth.REQUIRE)
         .trustManager(new PeerTrustManager(check, s.outcomes()))
         .build();
-    return new ListenerTls(withoutResumption(context), check);
+    return new ListenerTls(SessionResumption.apply(context, s.resumption()), check,
+        SessionResumption.resumes(s.engine(), s.resumption()));
   }
 
   /** The client context of an outbound upstream. */
@@ -66,18 +91,16 @@ final class TlsContexts {
       // a --ca-bundle changes nothing after start, so the snapshot's version still keys the cache
       check = new SpiffePeerCheck(merged, s.bundleVersion(), authorizer, false, s.clock(), s.cache());
     }
-    SslContextBuilder b = SslContextBuilder.forClient()
-        .sslProvider(s.engine().provider())
-        .protocols(TlsDefaults.PROTOCOLS)
-        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+    SslContextBuilder b = common(SslContextBuilder.forClient(), s.engine())
         .trustManager(new PeerTrustManager(check, s.outcomes()));
     if (spec.tls() == OutboundTls.MUTUAL) {
       b.keyManager(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]));
     }
-    return new ListenerTls(withoutResumption(b.build()), check);
+    return new ListenerTls(SessionResumption.apply(b.build(), s.resumption()), check,
+        SessionResumption.resumes(s.engine(), s.resumption()));
   }
 
-  /** Every context the proxy makes: never resumes a session (see {@link NoResumptionSslContext}). */
+  /** A context that never resumes a session (see {@link NoResumptionSslContext}): the default. */
   static SslContext withoutResumption(SslContext context) {
     return NoResumptionSslContext.wrap(context);
   }

@@ -22,8 +22,9 @@ final class Upstream {
    * @param sni the server name sent (and the client session cache's key with the port)
    * @param mutual whether we present our SVID
    * @param currentCheck the listener's check of the server as of now, for a resumed session
+   * @param resumable whether the session may be kept for resumption
    */
-  record Tls(SslContext context, String sni, boolean mutual, Supplier<PeerCheck> currentCheck) {}
+  record Tls(SslContext context, String sni, boolean mutual, Supplier<PeerCheck> currentCheck, boolean resumable) {}
 
   private final TlsEngine engine;
   private final ConnectionContext context;
@@ -58,7 +59,8 @@ final class Upstream {
               SslHandlers.Tls t = sslHandlers.client(up, tls.context(), tls.sni(), port);
               up.pipeline().addLast("tls", t.handler());
               up.pipeline().addLast("authorize", new AuthorizeStage(context, conn, t.outcome(), tls.currentCheck(),
-                  false, tls.mutual(), () -> Relay.link(client, clientRelay, up, upstreamRelay), client::close));
+                  false, tls.mutual(), tls.resumable(), () -> Relay.link(client, clientRelay, up, upstreamRelay),
+                  client::close));
             }
             up.pipeline().addLast("relay", upstreamRelay);
           }
