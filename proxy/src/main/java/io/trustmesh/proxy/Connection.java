@@ -1,19 +1,16 @@
 package io.trustmesh.proxy;
 
-import io.netty.handler.ssl.SslHandler;
 import io.trustmesh.core.diagnosis.Cause;
-import io.trustmesh.core.svid.X509Svid;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
  * What one client connection did, filled in as it goes and written once to the access log and the
- * metrics when it ends. Touched only from the connection's event loop.
+ * metrics when it ends. Touched only from the connection's event loop. Its start and end are read
+ * from the sidecar's clock.
  */
 final class Connection {
   static final String OK = "ok";
@@ -25,8 +22,12 @@ final class Connection {
   final String listener;
   final String direction;
   final String peerAddress;
-  final Instant start = Instant.now();
-  final long startNanos = System.nanoTime();
+  final Instant start;
+  /** The SPIFFE ID this sidecar serves as (ours); null when it holds no identity. */
+  final String localId;
+  Instant end;
+  /** True when the TLS session was resumed rather than a full handshake. */
+  boolean resumed;
   boolean tls;
   boolean mutual;
   String tlsVersion;
@@ -44,7 +45,9 @@ final class Connection {
   String detail;
   private boolean finished;
 
-  Connection(String listener, String direction, SocketAddress peer) {
+  Connection(String listener, String direction, SocketAddress peer, Instant start, String localId) {
+    this.start = start;
+    this.localId = localId;
     this.listener = listener;
     this.direction = direction;
     this.peerAddress = peer instanceof InetSocketAddress a
@@ -68,24 +71,16 @@ final class Connection {
     }
   }
 
-  void tlsEstablished(SslHandler ssl, boolean mutual) {
+  /** The handshake is done and our verifier admitted the peer: from its verdict, not a second parse of the chain. */
+  void tlsEstablished(SSLSession s, PeerVerdict peer, boolean mutual, boolean resumed) {
     this.mutual = mutual;
-    SSLSession s = ssl.engine().getSession();
+    this.resumed = resumed;
     tls = true;
     tlsVersion = s.getProtocol();
     cipherSuite = s.getCipherSuite();
-    try {
-      Certificate[] peer = s.getPeerCertificates();
-      if (peer.length > 0 && peer[0] instanceof X509Certificate leaf) {
-        peerSerial = leaf.getSerialNumber().toString(16);
-        try {
-          peerId = X509Svid.spiffeIdOf(leaf, "peer certificate").toString();
-        } catch (RuntimeException e) {
-          peerId = null; // a server checked by DNS name need not be an SVID
-        }
-      }
-    } catch (SSLPeerUnverifiedException e) {
-      // no peer certificate (outbound simple TLS to a server is always verified; this is defensive)
+    peerId = peer.peerId();
+    if (peer.leaf() != null) {
+      peerSerial = peer.leaf().getSerialNumber().toString(16);
     }
     established = true;
   }
@@ -96,11 +91,12 @@ final class Connection {
   }
 
   /** Marks the end; true the first time only. */
-  boolean finish() {
+  boolean finish(Instant at) {
     if (finished) {
       return false;
     }
     finished = true;
+    end = at;
     if (result == null) {
       if (established) {
         result = OK;
@@ -118,6 +114,6 @@ final class Connection {
   }
 
   double durationMillis() {
-    return (System.nanoTime() - startNanos) / 1e6;
+    return end == null ? 0 : Duration.between(start, end).toNanos() / 1e6;
   }
 }

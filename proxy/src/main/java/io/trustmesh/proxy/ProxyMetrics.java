@@ -21,18 +21,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code trustmesh_proxy_active_connections{listener}}
  *   <li>{@code trustmesh_proxy_reloads_total{result}}
  *   <li>{@code trustmesh_proxy_svid_expiry_timestamp_seconds} (not-after of the SVID in service)
+ *   <li>{@code trustmesh_proxy_access_log_dropped_total}: access-log lines dropped because the
+ *       writer could not keep up (the connections are still counted above)
  * </ul>
  */
 final class ProxyMetrics {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, AtomicInteger> active = new ConcurrentHashMap<>();
   private final AtomicLong svidNotAfter = new AtomicLong();
+  private final Counter accessLogDropped;
 
   ProxyMetrics() {
     Gauge.builder("trustmesh.proxy.svid.expiry.timestamp.seconds", svidNotAfter, AtomicLong::get)
         .description("Not-after of the X.509-SVID in service, Unix seconds").register(registry);
     reload("ok", 0);
     reload("failed", 0);
+    accessLogDropped = Counter.builder("trustmesh.proxy.access.log.dropped")
+        .description("Access-log lines dropped because the writer could not keep up").register(registry);
+  }
+
+  void accessLogDropped() {
+    accessLogDropped.increment();
   }
 
   AtomicInteger active(String listener) {

@@ -3,8 +3,6 @@ package io.trustmesh.proxy;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.trustmesh.core.diagnosis.Cause;
-import io.trustmesh.core.tls.SpiffeTrustManager.PeerRefusedException;
-import io.trustmesh.core.verify.Verification;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
@@ -12,9 +10,10 @@ import javax.net.ssl.SSLException;
 
 /**
  * Turns a failed handshake into a {@link Cause} (the reason code doctor uses too) and the
- * particulars of this connection. Our own verifier's outcome decides whenever it took part; the
- * TLS library's error text is read only for what happened inside the library (see {@link
- * TlsErrorText}).
+ * particulars of this connection, when our verifier did not decide it: a refusal of ours reaches
+ * the authorize stage as the verifier's own {@link PeerVerdict}. What is left happened inside the
+ * TLS library (no certificate, no shared cipher, an alert the peer sent, bytes that are not TLS),
+ * and the library reports it only as an exception type or as text (see {@link TlsErrorText}).
  */
 final class Reasons {
   /** The outcome of a failed handshake: the access-log result, the cause, the particulars. */
@@ -27,12 +26,8 @@ final class Reasons {
    */
   static Verdict of(Throwable failure, boolean server) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PeerRefusedException p) {
-        return refusedByUs(p, server);
-      }
       if (t instanceof RefusedException r) {
-        return r.failure().map(f -> failed(Cause.of(f), r.getMessage()))
-            .orElseGet(() -> failed(Cause.PEER_NO_CERTIFICATE, noCertificate(server)));
+        return r.verdict().refusal();
       }
       if (t instanceof NotSslRecordException n) {
         return notTls(n, server);
@@ -54,21 +49,6 @@ final class Reasons {
     return failed(Cause.HANDSHAKE_FAILURE, oneLine(failure.getClass().getSimpleName() + ": " + failure.getMessage()));
   }
 
-  private static Verdict refusedByUs(PeerRefusedException p, boolean server) {
-    Verification v = p.verification();
-    if (v == null) {
-      return failed(Cause.PEER_NO_CERTIFICATE, noCertificate(server));
-    }
-    String peerId = v.spiffeId().map(Object::toString).orElse(null);
-    if (v.isValid()) {
-      // inbound: the allow policy refused an authenticated client; outbound: not the server expected
-      Cause c = server ? Cause.PEER_NOT_ALLOWED : Cause.PEER_ID_MISMATCH;
-      return new Verdict(Connection.DENIED, c, p.getMessage(), peerId);
-    }
-    return new Verdict(Connection.HANDSHAKE_FAILED, v.failure().map(Cause::of).orElse(Cause.PEER_CERT_INVALID),
-        p.getMessage(), null);
-  }
-
   private static Verdict notTls(NotSslRecordException n, boolean server) {
     String first = TlsErrorText.firstBytes(n);
     String who = server ? "the client sent" : "the server answered with";
@@ -84,10 +64,6 @@ final class Reasons {
 
   static Verdict failed(Cause cause, String detail) {
     return new Verdict(Connection.HANDSHAKE_FAILED, cause, detail, null);
-  }
-
-  private static String noCertificate(boolean server) {
-    return server ? "the client presented no certificate" : "the server presented no certificate";
   }
 
   static String oneLine(String s) {

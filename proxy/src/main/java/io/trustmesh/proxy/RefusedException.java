@@ -1,23 +1,22 @@
 package io.trustmesh.proxy;
 
-import io.trustmesh.core.verify.Failure;
 import java.security.cert.CertificateException;
-import java.util.Optional;
 
 /**
- * A peer refused by one of the proxy's own trust checks (DNS-name profile), with the verifier's
- * reason; no failure means the peer presented no certificate at all.
+ * A peer refused by our verifier, thrown into the TLS library so that the handshake fails. The
+ * authorize stage reads the verdict from the handshake's {@link HandshakeOutcomes} slot; this
+ * exception carries it too, for a failure reported before the slot could be read.
  */
 final class RefusedException extends CertificateException {
   private static final long serialVersionUID = 1L;
-  private final transient Failure failure;
+  private final transient PeerVerdict verdict;
 
-  RefusedException(String reason, Failure failure) {
-    super(reason);
-    this.failure = failure;
+  RefusedException(PeerVerdict verdict) {
+    super(verdict.refusal().detail());
+    this.verdict = verdict;
   }
 
-  Optional<Failure> failure() {
-    return Optional.ofNullable(failure);
+  PeerVerdict verdict() {
+    return verdict;
   }
 }

@@ -1,6 +1,5 @@
 package io.trustmesh.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,8 +13,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.BadInputException;
@@ -33,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +61,15 @@ public final class Sidecar implements AutoCloseable {
   final ProxyMetrics metrics = new ProxyMetrics();
   final AtomicInteger active = new AtomicInteger();
   private final Optional<AccessLog> accessLog;
-  private final AtomicReference<Map<String, SslContext>> contexts = new AtomicReference<>(Map.of());
+  private final AtomicReference<Map<String, TlsContexts.ListenerTls>> contexts = new AtomicReference<>(Map.of());
+  private final SslHandlers sslHandlers = new SslHandlers(new HandshakeOutcomes());
+  private final VerificationCache verificationCache = VerificationCache.create();
+  private final AtomicLong bundleVersion = new AtomicLong();
+  private volatile String localId;
+  private final ConnectionContext connections = new Connections();
+  /** Each inbound listener's allow policy in force: read by every full handshake and every resumed session. */
+  private final Map<String, AtomicReference<AllowPolicy>> allowPolicies = new LinkedHashMap<>();
+  private final Upstream upstream;
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private final List<Channel> serverChannels = new ArrayList<>();
   private final List<Channel> listenerChannels = new ArrayList<>();
@@ -83,7 +89,9 @@ public final class Sidecar implements AutoCloseable {
     this.source = source;
     this.clock = clock;
     this.engine = engine;
-    this.accessLog = AccessLog.open(config.accessLog());
+    this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
+    this.upstream = new Upstream(engine, connections, sslHandlers);
+    config.inbound().forEach(l -> allowPolicies.put(l.name(), new AtomicReference<>(l.allow())));
     int threads = Integer.getInteger("trustmesh.proxy.threads", Runtime.getRuntime().availableProcessors());
     this.boss = new MultiThreadIoEventLoopGroup(1, engine.ioHandlerFactory());
     this.workers = new MultiThreadIoEventLoopGroup(threads, engine.ioHandlerFactory());
@@ -142,6 +150,7 @@ public final class Sidecar implements AutoCloseable {
         throw new BadInputException("cannot build TLS contexts from " + source.svid() + ": " + e.getMessage());
       }
       metrics.svidNotAfter(source.svid().leaf().getNotAfter().toInstant().getEpochSecond());
+      localId = source.svid().spiffeId().toString();
       lastReload = clock.instant();
       subscription = source.subscribe(this::reload);
     } else if (needsTls()) {
@@ -230,115 +239,82 @@ public final class Sidecar implements AutoCloseable {
     return new IdleStateHandler(0, 0, config.limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * accept → guard → [sniff] → TLS → authorize → relay → (access log, when the guard sees the end).
+   * See the proxy README for the picture.
+   */
   private void initInbound(SocketChannel ch, InboundListener l) {
-    Connection conn = new Connection(l.name(), "inbound", ch.remoteAddress());
+    Connection conn = new Connection(l.name(), "inbound", ch.remoteAddress(), clock.instant(), localId);
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
-    p.addLast("guard", new Handlers.Guard(this, conn, metrics.active(l.name())));
+    p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
+    Runnable plaintext = () -> {
+      conn.plaintextEstablished();
+      upstream.connect(ch, conn, l.target().getHostString(), l.target().getPort(), null);
+    };
     switch (l.mode()) {
-      case STRICT -> {
-        SslHandler tls = contexts.get().get(l.name()).newHandler(ch.alloc());
-        tls.setHandshakeTimeoutMillis(0);
-        p.addLast("tls", tls);
-        p.addLast("gate", new Handlers.InboundGate(this, conn, l.target()));
-      }
-      case PERMISSIVE -> p.addLast("sniff", new Handlers.Sniffer(() -> contexts.get().get(l.name()),
-          new Handlers.InboundGate(this, conn, l.target()), () -> {
-            conn.plaintextEstablished();
-            relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
-          }));
+      case STRICT -> addInboundTls(p, null, conn, l);
+      case PERMISSIVE -> p.addLast("sniff", new SniffStage(sniff -> addInboundTls(p, sniff.name(), conn, l), plaintext));
       case DISABLE -> p.addLast("plain", new ChannelInboundHandlerAdapter() {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-          conn.plaintextEstablished();
           ctx.pipeline().remove(this);
-          relay(ch, conn, l.target().getHostString(), l.target().getPort(), null, null, false);
+          plaintext.run();
           ctx.fireChannelActive();
         }
       });
     }
   }
 
+  /** The TLS and authorize stages of an inbound connection, at the end of the pipeline or after {@code after}. */
+  private void addInboundTls(ChannelPipeline p, String after, Connection conn, InboundListener l) {
+    TlsContexts.ListenerTls listenerTls = contexts.get().get(l.name());
+    SslHandlers.Tls tls = sslHandlers.server(p.channel(), listenerTls.context());
+    AuthorizeStage authorize = new AuthorizeStage(connections, conn, tls.outcome(),
+        () -> contexts.get().get(l.name()).check(), true, true, listenerTls.resumes(),
+        () -> upstream.connect(p.channel(), conn, l.target().getHostString(), l.target().getPort(), null), () -> {});
+    if (after == null) {
+      p.addLast("tls", tls.handler());
+      p.addLast("authorize", authorize);
+    } else {
+      p.addAfter(after, "tls", tls.handler());
+      p.addAfter("tls", "authorize", authorize);
+    }
+  }
+
   private void initOutbound(SocketChannel ch, OutboundListener l) {
-    Connection conn = new Connection(l.name(), "outbound", ch.remoteAddress());
+    Connection conn = new Connection(l.name(), "outbound", ch.remoteAddress(), clock.instant(), localId);
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
-    p.addLast("guard", new Handlers.Guard(this, conn, metrics.active(l.name())));
+    p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
     p.addLast("start", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelActive(ChannelHandlerContext ctx) {
         ctx.pipeline().remove(this);
-        SslContext tls = l.tls() == OutboundTls.DISABLE ? null : contexts.get().get(l.name());
-        String sni = l.serverName().orElse(l.targetHost());
-        relay(ch, conn, l.targetHost(), l.targetPort(), tls, sni, l.tls() == OutboundTls.MUTUAL);
+        TlsContexts.ListenerTls listenerTls = contexts.get().get(l.name());
+        Upstream.Tls tls = l.tls() == OutboundTls.DISABLE ? null
+            : new Upstream.Tls(listenerTls.context(), l.serverName().orElse(l.targetHost()),
+                l.tls() == OutboundTls.MUTUAL, () -> contexts.get().get(l.name()).check(), listenerTls.resumes());
+        upstream.connect(ch, conn, l.targetHost(), l.targetPort(), tls);
         ctx.fireChannelActive();
       }
     });
   }
 
-  /**
-   * Connects to the target on the client's event loop and relays both ways; with {@code tls}, the
-   * upstream handshake must succeed first.
-   */
-  void relay(Channel client, Connection conn, String host, int port, SslContext tls, String sni,
-      boolean mutual) {
-    client.config().setAutoRead(false);
-    if (tls != null && conn.direction.equals("outbound")) {
-      // what the sidecar attempts, so that a failed attempt is not counted as plaintext
-      conn.tls = true;
-      conn.mutual = mutual;
-    }
-    Relay clientRelay = new Relay(conn, true);
-    Relay upstreamRelay = new Relay(conn, false);
-    client.pipeline().addLast("relay", clientRelay);
-    Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(engine.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.limits().connectTimeout().toMillis())
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel up) {
-            if (tls != null) {
-              SslHandler h = tls.newHandler(up.alloc(), sni, port);
-              h.setHandshakeTimeoutMillis(0);
-              up.pipeline().addLast("tls", h);
-              up.pipeline().addLast("gate", new Handlers.OutboundGate(Sidecar.this, conn, client, mutual,
-                  () -> Relay.link(client, clientRelay, up, upstreamRelay)));
-            }
-            up.pipeline().addLast("relay", upstreamRelay);
-          }
-        });
-    b.connect(host, port).addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
-            + Reasons.socketError(f.cause()));
-        client.close();
-        return;
-      }
-      if (!client.isActive()) {
-        f.channel().close();
-        return;
-      }
-      if (tls == null) {
-        if (conn.direction.equals("outbound")) {
-          conn.plaintextEstablished();
-        }
-        Relay.link(client, clientRelay, f.channel(), upstreamRelay);
-      }
-    });
-  }
-
-  private Map<String, SslContext> buildContexts(X509Svid svid, X509BundleSet bundles) throws Exception {
-    Map<String, SslContext> m = new LinkedHashMap<>();
+  private Map<String, TlsContexts.ListenerTls> buildContexts(X509Svid svid, X509BundleSet bundles) throws Exception {
+    Map<String, TlsContexts.ListenerTls> m = new LinkedHashMap<>();
+    // every snapshot gets a bundle version of its own: no cached verification outlives its bundle
+    TlsContexts.Shared shared = new TlsContexts.Shared(engine, sslHandlers.outcomes(), verificationCache,
+        bundleVersion.incrementAndGet(), clock, config.resumption());
     for (InboundListener l : config.inbound()) {
       if (l.mode() != InboundMode.DISABLE) {
-        m.put(l.name(), TlsContexts.server(engine, svid, bundles, l.allow(), clock));
+        AtomicReference<AllowPolicy> allow = allowPolicies.get(l.name());
+        m.put(l.name(), TlsContexts.server(shared, svid, bundles, peer -> allow.get().refuse(peer)));
       }
     }
     for (OutboundListener l : config.outbound()) {
       if (l.tls() != OutboundTls.DISABLE) {
-        m.put(l.name(), TlsContexts.client(engine, l, svid, bundles, clock));
+        m.put(l.name(), TlsContexts.client(shared, l, svid, bundles));
       }
     }
     return Map.copyOf(m);
@@ -350,12 +326,28 @@ public final class Sidecar implements AutoCloseable {
       contexts.set(buildContexts(svid, source.bundles()));
       metrics.reload("ok", 1);
       metrics.svidNotAfter(svid.leaf().getNotAfter().toInstant().getEpochSecond());
+      localId = svid.spiffeId().toString();
       lastReload = clock.instant();
       lastReloadFailure = null;
       LOG.info("identity reloaded: {}", svid);
     } catch (Exception e) {
       reportReloadFailure("cannot build TLS contexts from " + svid + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Replaces an inbound listener's allow policy. The next handshake, full or resumed, is decided by
+   * the new policy; connections already open are not cut.
+   *
+   * @throws IllegalArgumentException when no inbound listener has this name
+   */
+  public void updateAllowPolicy(String listener, AllowPolicy policy) {
+    AtomicReference<AllowPolicy> current = allowPolicies.get(listener);
+    if (current == null) {
+      throw new IllegalArgumentException("no inbound listener named " + listener);
+    }
+    current.set(policy);
+    LOG.info("listener {}: allow policy now {}", listener, policy.describe());
   }
 
   /** Reports a failed reload (e.g. a broken file); the last good identity stays in service. */
@@ -365,15 +357,49 @@ public final class Sidecar implements AutoCloseable {
     LOG.warn("reload failed, keeping the last good identity: {}", reason);
   }
 
-  void record(Connection c) {
-    metrics.connectionEnded(c);
-    accessLog.ifPresent(a -> a.write(c));
-  }
+  /** The narrow view of this sidecar that a connection's stages get. */
+  private final class Connections implements ConnectionContext {
+    @Override
+    public Limits limits() {
+      return config.limits();
+    }
 
-  void logRefusal(Connection c) {
-    LOG.info("{} {} from {} {}: {} {}", c.listener, c.result, c.peerAddress,
-        c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.cause == null ? c.reason : c.cause.code(),
-        c.detail == null ? "" : c.detail);
+    @Override
+    public Clock clock() {
+      return clock;
+    }
+
+    @Override
+    public boolean admit() {
+      if (active.incrementAndGet() > config.limits().maxConnections()) {
+        active.decrementAndGet();
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public void release() {
+      active.decrementAndGet();
+      if (draining) {
+        synchronized (drained) {
+          drained.notifyAll();
+        }
+      }
+    }
+
+    @Override
+    public void record(Connection c) {
+      metrics.connectionEnded(c);
+      accessLog.ifPresent(a -> a.write(c));
+    }
+
+    @Override
+    public void refused(Connection c) {
+      LOG.info("{} {} from {} {}: {} {}", c.listener, c.result, c.peerAddress,
+          c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.cause == null ? c.reason : c.cause.code(),
+          c.detail == null ? "" : c.detail);
+    }
   }
 
   /** The bound address of a listener (useful with port 0). */
@@ -457,15 +483,6 @@ public final class Sidecar implements AutoCloseable {
   /** Open client connections, over all listeners. */
   public int openConnections() {
     return active.get();
-  }
-
-  /** A counted connection ended: wakes {@link #drain} when it waits for the last one. */
-  void connectionEnded() {
-    if (draining) {
-      synchronized (drained) {
-        drained.notifyAll();
-      }
-    }
   }
 
   /** Null when ready to serve; otherwise why not. */

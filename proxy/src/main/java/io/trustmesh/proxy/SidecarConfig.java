@@ -8,10 +8,18 @@ import java.util.Optional;
  * Everything one sidecar process serves.
  *
  * @param accessLog a file path, {@code -} for standard output, or empty for none
+ * @param resumption TLS session resumption between sidecars; {@link Resumption#OFF} by default
  */
 public record SidecarConfig(List<InboundListener> inbound, List<OutboundListener> outbound,
-    Optional<InetSocketAddress> admin, Optional<String> accessLog, Limits limits) {
+    Optional<InetSocketAddress> admin, Optional<String> accessLog, Limits limits, Resumption resumption) {
+  /** Without session resumption (the default). */
+  public SidecarConfig(List<InboundListener> inbound, List<OutboundListener> outbound,
+      Optional<InetSocketAddress> admin, Optional<String> accessLog, Limits limits) {
+    this(inbound, outbound, admin, accessLog, limits, Resumption.OFF);
+  }
+
   public SidecarConfig {
+    resumption = resumption == null ? Resumption.OFF : resumption;
     inbound = List.copyOf(inbound);
     outbound = List.copyOf(outbound);
     if (inbound.isEmpty() && outbound.isEmpty()) {

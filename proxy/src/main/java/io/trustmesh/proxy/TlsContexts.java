@@ -1,70 +1,106 @@
 package io.trustmesh.proxy;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.spiffe.SpiffeId;
+import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.svid.X509Svid;
-import io.trustmesh.core.tls.SpiffeTrustManager;
+import io.trustmesh.core.tls.SpiffeTrustManager.Authorizer;
 import io.trustmesh.core.tls.TlsDefaults;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.TrustManager;
 
 /**
- * Builds the Netty TLS contexts from one identity snapshot: TLS 1.3 preferred, 1.2 with ECDHE and
- * AEAD only, trust decided by trustmesh's verifier. A context is immutable; a reload builds new
- * ones beside the old.
+ * Builds the Netty TLS contexts of one identity snapshot: TLS 1.3 preferred, 1.2 with ECDHE and
+ * AEAD only, trust decided by trustmesh's verifier ({@link PeerCheck}, run by a {@link
+ * PeerTrustManager}). A context is immutable; a reload builds new ones beside the old.
  */
 final class TlsContexts {
+  /**
+   * A listener's TLS context and the check its peers pass, the same for full and resumed handshakes.
+   *
+   * @param resumes whether sessions of this context may be resumed (else each is forgotten once done)
+   */
+  record ListenerTls(SslContext context, PeerCheck check, boolean resumes) {}
+
+  /** What every context of one snapshot shares. */
+  record Shared(TlsEngine engine, HandshakeOutcomes outcomes, VerificationCache cache, long bundleVersion,
+      Clock clock, Resumption resumption) {
+    Shared(TlsEngine engine, HandshakeOutcomes outcomes, VerificationCache cache, long bundleVersion, Clock clock) {
+      this(engine, outcomes, cache, bundleVersion, clock, Resumption.OFF);
+    }
+  }
+
+  /**
+   * Key-exchange groups, X25519 first: the cheapest ECDHE per handshake (issue 14 item 1) and what
+   * every TLS 1.3 client offers a key share for, so no HelloRetryRequest; P-256 and P-384 for the rest.
+   */
+  static final String[] GROUPS = {"X25519", "P-256", "P-384"};
+
   private TlsContexts() {}
 
-  /** The mTLS server context of an inbound listener: a client certificate is required. */
-  static SslContext server(TlsEngine engine, X509Svid svid, X509BundleSet bundles, AllowPolicy allow, Clock clock)
-      throws SSLException {
-    SpiffeTrustManager tm = new SpiffeTrustManager(() -> bundles, allow, clock);
-    return withoutResumption(SslContextBuilder.forServer(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]))
-        .sslProvider(engine.provider())
+  private static SslContextBuilder common(SslContextBuilder b, TlsEngine engine) {
+    b.sslProvider(engine.provider())
         .protocols(TlsDefaults.PROTOCOLS)
-        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
+    if (engine.provider() == SslProvider.OPENSSL) {
+      b.option(OpenSslContextOption.GROUPS, GROUPS);
+    }
+    return b;
+  }
+
+  /** The mTLS server context of an inbound listener: a client certificate is required. */
+  static ListenerTls server(Shared s, X509Svid svid, X509BundleSet bundles, Authorizer allow) throws SSLException {
+    PeerCheck check = new SpiffePeerCheck(bundles, s.bundleVersion(), allow, true, s.clock(), s.cache());
+    SslContext context = common(SslContextBuilder.forServer(svid.privateKey(),
+        svid.chain().toArray(new X509Certificate[0])), s.engine())
         .clientAuth(ClientAuth.REQUIRE)
-        .trustManager(new AlertingTrustManager(tm))
-        .build());
+        .trustManager(new PeerTrustManager(check, s.outcomes()))
+        .build();
+    return new ListenerTls(SessionResumption.apply(context, s.resumption()), check,
+        SessionResumption.resumes(s.engine(), s.resumption()));
   }
 
   /** The client context of an outbound upstream. */
-  static SslContext client(TlsEngine engine, OutboundListener spec, X509Svid svid, X509BundleSet bundles, Clock clock)
+  static ListenerTls client(Shared s, OutboundListener spec, X509Svid svid, X509BundleSet bundles)
       throws SSLException {
-    TrustManager tm;
-    X509BundleSet merged = spec.serverName().isPresent() ? bundles : bundles(spec, bundles);
+    PeerCheck check;
     if (spec.serverName().isPresent()) {
-      tm = new DnsNameTrustManager(spec.caBundle(), spec.serverName().get(), clock);
-    } else if (spec.expectId().isPresent()) {
-      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged,
-          SpiffeTrustManager.Authorizer.exactly(spec.expectId().get()), clock));
+      check = new DnsPeerCheck(spec.caBundle(), spec.serverName().get(), s.clock());
     } else {
-      var td = spec.expectTrustDomain().orElseThrow();
-      tm = new AlertingTrustManager(new SpiffeTrustManager(() -> merged, (SpiffeId peer) -> peer.memberOf(td) ? null
-          : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td, clock));
+      X509BundleSet merged = bundles(spec, bundles);
+      Authorizer authorizer;
+      if (spec.expectId().isPresent()) {
+        authorizer = Authorizer.exactly(spec.expectId().get());
+      } else {
+        TrustDomain td = spec.expectTrustDomain().orElseThrow();
+        authorizer = peer -> peer.memberOf(td) ? null
+            : "trust domain mismatch: got " + peer.trustDomain() + " (" + peer + ") expected " + td;
+      }
+      // a --ca-bundle changes nothing after start, so the snapshot's version still keys the cache
+      check = new SpiffePeerCheck(merged, s.bundleVersion(), authorizer, false, s.clock(), s.cache());
     }
-    SslContextBuilder b = SslContextBuilder.forClient()
-        .sslProvider(engine.provider())
-        .protocols(TlsDefaults.PROTOCOLS)
-        .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
-        .trustManager(tm);
+    SslContextBuilder b = common(SslContextBuilder.forClient(), s.engine())
+        .trustManager(new PeerTrustManager(check, s.outcomes()));
     if (spec.tls() == OutboundTls.MUTUAL) {
       b.keyManager(svid.privateKey(), svid.chain().toArray(new X509Certificate[0]));
     }
-    return withoutResumption(b.build());
+    return new ListenerTls(SessionResumption.apply(b.build(), s.resumption()), check,
+        SessionResumption.resumes(s.engine(), s.resumption()));
   }
 
-  /** Every context the proxy makes: never resumes a session (see {@link NoResumptionSslContext}). */
+  /** A context that never resumes a session (see {@link NoResumptionSslContext}): the default. */
   static SslContext withoutResumption(SslContext context) {
     return NoResumptionSslContext.wrap(context);
   }
@@ -86,9 +122,9 @@ final class TlsContexts {
     if (spec.caBundle().isEmpty()) {
       return fromSource;
     }
-    var td = spec.expectId().map(SpiffeId::trustDomain).or(spec::expectTrustDomain).orElseThrow();
-    List<io.trustmesh.core.bundle.X509Bundle> all = new java.util.ArrayList<>(fromSource.bundles());
-    all.add(new io.trustmesh.core.bundle.X509Bundle(td, spec.caBundle()));
+    TrustDomain td = spec.expectId().map(SpiffeId::trustDomain).or(spec::expectTrustDomain).orElseThrow();
+    List<X509Bundle> all = new ArrayList<>(fromSource.bundles());
+    all.add(new X509Bundle(td, spec.caBundle()));
     return X509BundleSet.of(all);
   }
 }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * netty-tcnative) and the JDK report an alert received from the peer, and their own negotiation
  * failures, only as text: {@code error:1000045c:SSL routines:OPENSSL_internal:TLSV1_ALERT_CERTIFICATE_REQUIRED},
  * {@code Received fatal alert: unknown_ca}, {@code NO_SHARED_CIPHER}. Our own verifier's refusals
- * never come through here: {@link Reasons} reads them from the exception that carries them.
+ * never come through here: the authorize stage reads them from the handshake's {@link PeerVerdict}.
  */
 final class TlsErrorText {
   /** BoringSSL names a received alert SSLV3_ALERT_X or TLSV1_ALERT_X (TLSV1_X for a few). */

@@ -15,7 +15,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * The first bytes a PERMISSIVE port receives come from anyone who can connect. The sniffer
- * ({@link Handlers.Sniffer}, with the same server TLS context a real inbound port builds) must
+ * ({@link SniffStage}, with the same server TLS context a real inbound port builds) must
  * decide exactly once: a TLS handshake record goes to TLS and never to the plaintext relay,
  * anything else goes to plaintext and never through TLS; and no byte reaches the authorization
  * gate without a completed mutual handshake (which no fuzzed client can complete). Regression
@@ -54,10 +54,11 @@ class PermissiveSnifferFuzzTest {
     };
     EmbeddedChannel ch = new EmbeddedChannel();
     try {
-      ch.pipeline().addLast("sniff", new Handlers.Sniffer(() -> {
+      ch.pipeline().addLast("sniff", new SniffStage(sniff -> {
         tls[0]++;
-        return SERVER;
-      }, gate, () -> plaintext[0]++));
+        sniff.pipeline().addAfter(sniff.name(), "tls", SERVER.newHandler(sniff.alloc()));
+        sniff.pipeline().addAfter("tls", "authorize", gate);
+      }, () -> plaintext[0]++));
       ch.pipeline().addLast("relay", relaySink);
       ch.writeInbound(Unpooled.wrappedBuffer(data));
       // (A failed handshake closes the channel, which empties the pipeline: count decisions instead.)
@@ -89,9 +90,11 @@ class PermissiveSnifferFuzzTest {
   private static SslContext serverContext() {
     Pki pki = Pki.create("example.org");
     try {
-      return TlsContexts.server(TlsEngine.probe(), pki.svid(pki.id("api")),
+      TlsContexts.Shared shared = new TlsContexts.Shared(TlsEngine.probe(), new HandshakeOutcomes(),
+          VerificationCache.disabled(), 1, Clock.systemUTC());
+      return TlsContexts.server(shared, pki.svid(pki.id("api")),
           X509BundleSet.of(new X509Bundle(pki.td, List.of(pki.root))),
-          AllowPolicy.builder().trustDomain(pki.td).build(), Clock.systemUTC());
+          AllowPolicy.builder().trustDomain(pki.td).build()).context();
     } catch (SSLException e) {
       throw new IllegalStateException(e);
     }

@@ -1,0 +1,87 @@
+package io.trustmesh.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.util.function.Supplier;
+
+/**
+ * The relay stage's other end: connects to the target on the client's event loop and, once the
+ * target is reached (and, with TLS, the server has passed its own authorize stage), links the two
+ * {@link Relay}s so that bytes flow both ways.
+ */
+final class Upstream {
+  /**
+   * TLS to the target.
+   *
+   * @param sni the server name sent (and the client session cache's key with the port)
+   * @param mutual whether we present our SVID
+   * @param currentCheck the listener's check of the server as of now, for a resumed session
+   * @param resumable whether the session may be kept for resumption
+   */
+  record Tls(SslContext context, String sni, boolean mutual, Supplier<PeerCheck> currentCheck, boolean resumable) {}
+
+  private final TlsEngine engine;
+  private final ConnectionContext context;
+  private final SslHandlers sslHandlers;
+
+  Upstream(TlsEngine engine, ConnectionContext context, SslHandlers sslHandlers) {
+    this.engine = engine;
+    this.context = context;
+    this.sslHandlers = sslHandlers;
+  }
+
+  /** Relays {@code client} to {@code host:port}; with {@code tls} (may be null) the upstream handshake comes first. */
+  void connect(Channel client, Connection conn, String host, int port, Tls tls) {
+    client.config().setAutoRead(false);
+    if (tls != null && conn.direction.equals("outbound")) {
+      // what the sidecar attempts, so that a failed attempt is not counted as plaintext
+      conn.tls = true;
+      conn.mutual = tls.mutual();
+    }
+    Relay clientRelay = new Relay(conn, true);
+    Relay upstreamRelay = new Relay(conn, false);
+    client.pipeline().addLast("relay", clientRelay);
+    Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(engine.socketChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.limits().connectTimeout().toMillis())
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel up) {
+            if (tls != null) {
+              SslHandlers.Tls t = sslHandlers.client(up, tls.context(), tls.sni(), port);
+              up.pipeline().addLast("tls", t.handler());
+              up.pipeline().addLast("authorize", new AuthorizeStage(context, conn, t.outcome(), tls.currentCheck(),
+                  false, tls.mutual(), tls.resumable(), () -> Relay.link(client, clientRelay, up, upstreamRelay),
+                  client::close));
+            }
+            up.pipeline().addLast("relay", upstreamRelay);
+          }
+        });
+    b.connect(host, port).addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
+            + Reasons.socketError(f.cause()));
+        client.close();
+        return;
+      }
+      if (!client.isActive()) {
+        f.channel().close();
+        return;
+      }
+      if (tls == null) {
+        if (conn.direction.equals("outbound")) {
+          conn.plaintextEstablished();
+        }
+        Relay.link(client, clientRelay, f.channel(), upstreamRelay);
+      }
+    });
+  }
+}
