@@ -61,6 +61,7 @@ mkdir -p "$work/www" "$work/nginx"
 head -c 100000000 /dev/zero > "$work/www/100m.bin"
 printf 'hello from the backend\n' > "$work/www/small.txt"
 chmod -R a+rX "$work"
+chmod 600 "$work"/server/svid_key.pem "$work"/client/svid_key.pem  # trustmesh refuses a key others can read
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile $limit;
@@ -210,14 +211,16 @@ done
 med() { local p=$1 k=$2; for i in $(seq 1 "$REPEAT"); do echo "${R[$p,$k,$i]}"; done | median; }
 echo
 echo "Medians of $REPEAT run(s) of ${DURATION}s per load; $(nproc) CPUs; $(date -u '+%F %H:%M UTC')."
-echo "\"direct\" is nginx without TLS; its CPU rows are nginx's own CPU, not a proxy's."
+echo "\"direct\" is nginx without TLS (no proxy, so no proxy CPU or RSS)."
 echo
 echo "| load | $(for p in $PROXIES; do printf '%s | ' "$p"; done)"
 echo "|---|$(for p in $PROXIES; do printf -- '---|'; done)"
 row() {
   local title=$1 key=$2 unit=$3
   printf '| %s | ' "$title"
-  for p in $PROXIES; do printf '%s%s | ' "$(med "$p" "$key")" "$unit"; done
+  for p in $PROXIES; do
+    if [ "$p" = direct ] && [[ $key == *_cpu ]]; then printf -- '— | '; else printf '%s%s | ' "$(med "$p" "$key")" "$unit"; fi
+  done
   echo
 }
 row "new mTLS connection + 1 request, 16 clients: connections/s" hs_rate ""

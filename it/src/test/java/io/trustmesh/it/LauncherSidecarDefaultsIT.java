@@ -118,28 +118,28 @@ class LauncherSidecarDefaultsIT {
 
   @Test
   @Order(5)
-  void startsAndRelaysWithoutAnArchiveWhereItCannotBeWritten() throws Exception {
+  void startsAndRelaysWithoutAnArchive() throws Exception {
     Files.delete(archive);
-    Files.setPosixFilePermissions(archive.getParent(), PosixFilePermissions.fromString("r-x------"));
-    try {
-      startConnectStop(List.of());
-      assertThat(archive).doesNotExist();
-    } finally {
-      Files.setPosixFilePermissions(archive.getParent(), PosixFilePermissions.fromString("rwx------"));
-    }
+    startConnectStop(List.of(), Map.of("TRUSTMESH_CDS", "0"));
+    assertThat(archive).as("TRUSTMESH_CDS=0 neither uses nor trains an archive").doesNotExist();
   }
 
   /** Starts the sidecar through the launcher, sends one request with curl, stops it; its output. */
   private static String startConnectStop(List<String> javaOpts) throws Exception {
+    return startConnectStop(javaOpts, Map.of());
+  }
+
+  private static String startConnectStop(List<String> javaOpts, Map<String, String> env) throws Exception {
     Path out = Files.createTempFile(tmp, "sidecar", ".out");
     ProcessBuilderArgs a = launcher(javaOpts, "proxy", "inbound", "--listen", "127.0.0.1:0",
         "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--svid-dir", tmp.resolve("svid").toString(),
         "--allow-id", "spiffe://example.org/web");
     ProcessBuilder pb = new ProcessBuilder(a.cmd()).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().putAll(a.env());
+    pb.environment().putAll(env);
     Process sidecar = pb.start();
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).contains("reasons "));
+      await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(out).contains("reasons "));
       Matcher m = Pattern.compile("inbound +inbound +127\\.0\\.0\\.1:(\\d+) ->").matcher(Files.readString(out));
       assertThat(m.find()).as(Files.readString(out)).isTrue();
       int port = Integer.parseInt(m.group(1));
