@@ -10,6 +10,7 @@
 #
 #   bench/footprint.sh                      # REPEAT=3 medians, WORKLOADS=20
 #   REPEAT=5 WORKLOADS=50 SETTLE=5 bench/footprint.sh
+#   BEFORE_JAR=/tmp/main.jar SHAPES="trustmesh-before trustmesh-inbound" bench/footprint.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEAT="${REPEAT:-3}"
@@ -107,7 +108,11 @@ declare -A CMD=(
   [haproxy-node]="haproxy -db -f $work/haproxyN.cfg"
   [stunnel]="stunnel4 $work/stunnel.conf"
 )
-declare -A PER=([trustmesh-plain]=1 [trustmesh-inbound]=1 [trustmesh-node]=$WORKLOADS [haproxy]=1 [haproxy-node]=$WORKLOADS [stunnel]=1)
+# BEFORE_JAR=path/to/an/older/trustmesh.jar adds "trustmesh-before": that jar run as the old launcher did.
+if [ -n "${BEFORE_JAR:-}" ]; then
+  CMD[trustmesh-before]="java -jar $BEFORE_JAR proxy inbound --listen 127.0.0.1:$BASE_PORT --target 127.0.0.1:$BACKEND_PORT --svid-dir $work/server --allow-id spiffe://bench.trustmesh/ns/bench/sa/client"
+fi
+declare -A PER=([trustmesh-before]=1 [trustmesh-plain]=1 [trustmesh-inbound]=1 [trustmesh-node]=$WORKLOADS [haproxy]=1 [haproxy-node]=$WORKLOADS [stunnel]=1)
 SHAPES="${SHAPES:-trustmesh-plain trustmesh-inbound trustmesh-node haproxy haproxy-node stunnel}"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
