@@ -19,8 +19,16 @@ PROXIES="${PROXIES:-direct haproxy stunnel trustmesh}"
 # fewer when the hard limit does not allow it (the figure is reported with the count used).
 IDLE_CONNS="${IDLE_CONNS:-10000}"
 LOADGEN_SRC="${LOADGEN_SRC:-$root/../shared/bench/mtlsload.c}"  # the shared folder beside the checkout
-BACKEND_PORT=18080
-declare -A PORT=([direct]=$BACKEND_PORT [haproxy]=18443 [stunnel]=18444 [trustmesh]=18445)
+# PORT_OFFSET moves every port, for a machine where another run already holds them.
+PORT_OFFSET="${PORT_OFFSET:-0}"
+BACKEND_PORT=$((18080 + PORT_OFFSET))
+declare -A PORT=([direct]=$BACKEND_PORT [haproxy]=$((18443 + PORT_OFFSET)) [stunnel]=$((18444 + PORT_OFFSET))
+  [trustmesh]=$((18445 + PORT_OFFSET)))
+for p in "${PORT[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "bench: port $p is already in use (another run?); set PORT_OFFSET" >&2; exit 2
+  fi
+done
 
 for tool in haproxy stunnel4 nginx gcc python3 taskset java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install haproxy stunnel4 nginx libssl-dev gcc)" >&2; exit 2; }
