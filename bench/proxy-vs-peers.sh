@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
 # Benchmark: trustmesh proxy beside HAProxy and stunnel, same certificates, same nginx backend,
 # each proxy pinned to one core (taskset -c 1), load client and backend on the other (core 0).
+# "direct" is the same load taken straight from nginx without TLS (the bulk target's reference).
+# Every proxy gets the same warm-up; the 1-minute load average is recorded before each run.
 # Not part of CI. Needs: haproxy stunnel4 nginx libssl-dev gcc python3 (Debian packages), and the
 # fat jar (./trustmesh builds it). Results: a markdown table on stdout; copy into docs/benchmarks.md.
 #
 #   bench/proxy-vs-peers.sh                 # 10 s per load, one run
 #   DURATION=10 REPEAT=3 bench/proxy-vs-peers.sh
 #   PROXIES="trustmesh haproxy" IDLE_CONNS=5000 bench/proxy-vs-peers.sh
+#   TRUSTMESH_JAVA_OPTS=-XX:TieredStopAtLevel=4 bench/proxy-vs-peers.sh   # the sidecar with C2
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10}"
 REPEAT="${REPEAT:-1}"
-PROXIES="${PROXIES:-haproxy stunnel trustmesh}"
+PROXIES="${PROXIES:-direct haproxy stunnel trustmesh}"
 # 10,000 idle connections need 20,000 descriptors in the proxy (client side + backend side); use
 # fewer when the hard limit does not allow it (the figure is reported with the count used).
 IDLE_CONNS="${IDLE_CONNS:-10000}"
 LOADGEN_SRC="${LOADGEN_SRC:-$root/../shared/bench/mtlsload.c}"  # the shared folder beside the checkout
-TRUSTMESH_JVM="${TRUSTMESH_JVM:--XX:+UseSerialGC -Xms64m -Xmx512m}"
-BACKEND_PORT=18080
-declare -A PORT=([haproxy]=18443 [stunnel]=18444 [trustmesh]=18445)
+# PORT_OFFSET moves every port, for a machine where another run already holds them.
+PORT_OFFSET="${PORT_OFFSET:-0}"
+BACKEND_PORT=$((18080 + PORT_OFFSET))
+declare -A PORT=([direct]=$BACKEND_PORT [haproxy]=$((18443 + PORT_OFFSET)) [stunnel]=$((18444 + PORT_OFFSET))
+  [trustmesh]=$((18445 + PORT_OFFSET)))
+for p in "${PORT[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "bench: port $p is already in use (another run?); set PORT_OFFSET" >&2; exit 2
+  fi
+done
 
 for tool in haproxy stunnel4 nginx gcc python3 taskset java; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install haproxy stunnel4 nginx libssl-dev gcc)" >&2; exit 2; }
@@ -59,6 +69,7 @@ mkdir -p "$work/www" "$work/nginx"
 head -c 100000000 /dev/zero > "$work/www/100m.bin"
 printf 'hello from the backend\n' > "$work/www/small.txt"
 chmod -R a+rX "$work"
+chmod 600 "$work"/server/svid_key.pem "$work"/client/svid_key.pem  # trustmesh refuses a key others can read
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile $limit;
@@ -77,7 +88,8 @@ http {
 }
 CONF
 taskset -c 0 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>"$work/nginx/stderr" &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 
 wait_port() {
   for _ in $(seq 1 300); do
@@ -130,9 +142,10 @@ CONF
   taskset -c 1 stunnel4 "$work/stunnel.conf" >"$work/stunnel.log" 2>&1 &
   echo $!
 }
+start_direct() { echo "$nginx_pid"; }
 start_trustmesh() {
-  # shellcheck disable=SC2086
-  taskset -c 1 java $TRUSTMESH_JVM -jar "$root/cli/target/trustmesh.jar" proxy inbound \
+  # Through the launcher: the JVM flags and CDS archive a user gets (TRUSTMESH_JAVA_OPTS adds to them).
+  TRUSTMESH_NO_BUILD=1 taskset -c 1 "$root/trustmesh" proxy inbound \
     --listen 127.0.0.1:${PORT[trustmesh]} --target 127.0.0.1:$BACKEND_PORT --svid-dir "$work/server" \
     --allow-trust-domain bench.trustmesh --max-connections "$maxconn" >"$work/trustmesh.log" 2>&1 &
   echo $!
@@ -158,38 +171,42 @@ declare -A R
 for proxy in $PROXIES; do
   port=${PORT[$proxy]}
   pid=$(start_"$proxy")
-  pids+=("$pid")
+  [ "$proxy" = direct ] || pids+=("$pid")
   wait_port "$port"
   log "$proxy (pid $pid) on port $port"
-  if [ "$proxy" = trustmesh ]; then
-    log "warming up the JVM (JIT) for 2 x ${DURATION}s and 5 bulk downloads"
-    taskset -c 0 "$work/mtlsload" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT[@]}" >/dev/null
-    taskset -c 0 "$work/mtlsload" -m ka -c 50 -d "$DURATION" -p "$port" "${CLIENT[@]}" >/dev/null
-    for _ in 1 2 3 4 5; do
-      taskset -c 0 "$work/mtlsload" -m bulk -c 1 -u /100m.bin -p "$port" "${CLIENT[@]}" >/dev/null
-    done
-  fi
+  if [ "$proxy" = direct ]; then CLIENT_ARGS=(-s 0); else CLIENT_ARGS=("${CLIENT[@]}"); fi
+  # The same warm-up for every proxy (the JVM's JIT needs it; the others get it for fairness).
+  log "warming up: 2 x ${DURATION}s and 5 bulk downloads"
+  taskset -c 0 "$work/mtlsload" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT_ARGS[@]}" >/dev/null
+  taskset -c 0 "$work/mtlsload" -m ka -c 50 -d "$DURATION" -p "$port" "${CLIENT_ARGS[@]}" >/dev/null
+  for _ in 1 2 3 4 5; do
+    taskset -c 0 "$work/mtlsload" -m bulk -c 1 -u /100m.bin -p "$port" "${CLIENT_ARGS[@]}" >/dev/null
+  done
   for i in $(seq 1 "$REPEAT"); do
-    read -r ok rate _ _ _ err cpu < <(run_load "$pid" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT[@]}")
+    R[$proxy,load,$i]=$(cut -d' ' -f1 /proc/loadavg)
+    read -r ok rate _ _ _ err cpu < <(run_load "$pid" -m hs -c 16 -d "$DURATION" -p "$port" "${CLIENT_ARGS[@]}")
     R[$proxy,hs_rate,$i]=$rate; R[$proxy,hs_cpu,$i]=$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.3f", n ? c * 1000 / n : 0}')
     log "$proxy hs: $ok ok, $err errors, $rate/s, proxy CPU ${cpu}s"
-    read -r ok rate _ _ _ err cpu < <(run_load "$pid" -m ka -c 50 -d "$DURATION" -p "$port" "${CLIENT[@]}")
+    read -r ok rate _ _ _ err cpu < <(run_load "$pid" -m ka -c 50 -d "$DURATION" -p "$port" "${CLIENT_ARGS[@]}")
     R[$proxy,ka_rate,$i]=$rate; R[$proxy,ka_cpu,$i]=$(awk -v c="$cpu" -v n="$ok" 'BEGIN {printf "%.1f", n ? c * 1e6 / n : 0}')
     log "$proxy ka50: $ok ok, $err errors, $rate/s, proxy CPU ${cpu}s"
-    read -r ok rate p50 p99 _ err cpu < <(run_load "$pid" -m ka -c 1 -d "$DURATION" -p "$port" "${CLIENT[@]}")
+    read -r ok rate p50 p99 _ err cpu < <(run_load "$pid" -m ka -c 1 -d "$DURATION" -p "$port" "${CLIENT_ARGS[@]}")
     R[$proxy,p50,$i]=$p50; R[$proxy,p99,$i]=$p99
     log "$proxy ka1: p50 ${p50}ms p99 ${p99}ms"
-    read -r ok _ _ _ mbps err cpu < <(run_load "$pid" -m bulk -c 1 -u /100m.bin -p "$port" "${CLIENT[@]}")
+    read -r ok _ _ _ mbps err cpu < <(run_load "$pid" -m bulk -c 1 -u /100m.bin -p "$port" "${CLIENT_ARGS[@]}")
     R[$proxy,mbps,$i]=$mbps
     log "$proxy bulk: ${mbps} MB/s (ok $ok, err $err)"
   done
+  if [ "$proxy" = direct ]; then continue; fi
   base=$(rss_kb "$pid")
   coproc HOLD { taskset -c 0 python3 "$root/bench/idle_conns.py" "$port" "$IDLE_CONNS" \
     "$work/client/svid.pem" "$work/client/svid_key.pem" "$CA"; }
   hold_pid=$HOLD_PID
   read -r ready_line <&"${HOLD[0]}"
   sleep 2
-  R[$proxy,rss]=$(( $(rss_kb "$pid") / 1024 ))
+  R[$proxy,rss_kb]=$(rss_kb "$pid")
+  R[$proxy,rss_base_kb]=$base
+  R[$proxy,rss]=$(( R[$proxy,rss_kb] / 1024 ))
   R[$proxy,rss_base]=$(( base / 1024 ))
   R[$proxy,idle]="$ready_line"
   log "$proxy idle: $ready_line, RSS ${R[$proxy,rss]} MB (before: ${R[$proxy,rss_base]} MB)"
@@ -201,12 +218,17 @@ done
 
 med() { local p=$1 k=$2; for i in $(seq 1 "$REPEAT"); do echo "${R[$p,$k,$i]}"; done | median; }
 echo
+echo "Medians of $REPEAT run(s) of ${DURATION}s per load; $(nproc) CPUs; $(date -u '+%F %H:%M UTC')."
+echo "\"direct\" is nginx without TLS (no proxy, so no proxy CPU or RSS)."
+echo
 echo "| load | $(for p in $PROXIES; do printf '%s | ' "$p"; done)"
 echo "|---|$(for p in $PROXIES; do printf -- '---|'; done)"
 row() {
   local title=$1 key=$2 unit=$3
   printf '| %s | ' "$title"
-  for p in $PROXIES; do printf '%s%s | ' "$(med "$p" "$key")" "$unit"; done
+  for p in $PROXIES; do
+    if [ "$p" = direct ] && [[ $key == *_cpu ]]; then printf -- '— | '; else printf '%s%s | ' "$(med "$p" "$key")" "$unit"; fi
+  done
   echo
 }
 row "new mTLS connection + 1 request, 16 clients: connections/s" hs_rate ""
@@ -217,17 +239,33 @@ row "keep-alive, 1 connection: p50" p50 " ms"
 row "keep-alive, 1 connection: p99" p99 " ms"
 row "100 MB download" mbps " MB/s"
 printf '| RSS with idle mTLS connections | '
-for p in $PROXIES; do printf '%s MB (%s MB idle; %s) | ' "${R[$p,rss]}" "${R[$p,rss_base]}" "${R[$p,idle]}"; done
+for p in $PROXIES; do
+  if [ "$p" = direct ]; then printf -- '— | '; continue; fi
+  printf '%s MB (%s MB idle; %s) | ' "${R[$p,rss]}" "${R[$p,rss_base]}" "${R[$p,idle]}"
+done
+echo
+printf '| RSS per idle mTLS connection | '
+for p in $PROXIES; do
+  if [ "$p" = direct ]; then printf -- '— | '; continue; fi
+  n=$(sed -n 's/ready \([0-9]*\).*/\1/p' <<<"${R[$p,idle]}")
+  awk -v a="${R[$p,rss_kb]}" -v b="${R[$p,rss_base_kb]}" -v n="${n:-0}" 'BEGIN {printf "%.1f KiB | ", n ? (a - b) / n : 0}'
+done
+echo
+printf '| 1-minute load average before each run | '
+for p in $PROXIES; do printf '%s | ' "$(for i in $(seq 1 "$REPEAT"); do printf '%s ' "${R[$p,load,$i]}"; done)"; done
 echo
 if [[ " $PROXIES " == *" haproxy "* && " $PROXIES " == *" trustmesh "* ]]; then
   echo
-  echo "| trustmesh / HAProxy | ratio | target |"
+  echo "| trustmesh / reference | ratio | target (issue 14) |"
   echo "|---|---|---|"
-  ratio() { awk -v a="$(med trustmesh "$1")" -v b="$(med haproxy "$1")" 'BEGIN {printf "%.2fx", b ? a / b : 0}'; }
-  echo "| CPU per new mTLS connection | $(ratio hs_cpu) | <= 0.5x |"
-  echo "| CPU per keep-alive request | $(ratio ka_cpu) | <= 1.0x |"
-  echo "| bulk MB/s | $(ratio mbps) | >= 1.0x |"
-  echo "| p99 latency, 1 keep-alive connection | $(ratio p99) | <= 1.0x |"
-  echo "| connections/s | $(ratio hs_rate) | |"
-  echo "| RSS with idle connections | $(awk -v a="${R[trustmesh,rss]}" -v b="${R[haproxy,rss]}" 'BEGIN {printf "%.2fx", b ? a / b : 0}') | |"
+  ratio() { awk -v a="$(med trustmesh "$1")" -v b="$(med "${2:-haproxy}" "$1")" 'BEGIN {printf "%.2fx", b ? a / b : 0}'; }
+  echo "| CPU per new mTLS connection / HAProxy | $(ratio hs_cpu) | <= 0.5x |"
+  echo "| CPU per keep-alive request / HAProxy | $(ratio ka_cpu) | <= 0.6x |"
+  if [[ " $PROXIES " == *" direct "* ]]; then
+    echo "| bulk MB/s / direct (nginx without TLS) | $(ratio mbps direct) | >= 0.7x |"
+  fi
+  echo "| bulk MB/s / HAProxy | $(ratio mbps) | |"
+  echo "| p99 latency, 1 keep-alive connection / HAProxy | $(ratio p99) | |"
+  echo "| connections/s / HAProxy | $(ratio hs_rate) | |"
+  echo "| RSS with idle connections / HAProxy | $(awk -v a="${R[trustmesh,rss]}" -v b="${R[haproxy,rss]}" 'BEGIN {printf "%.2fx", b ? a / b : 0}') | |"
 fi

@@ -69,8 +69,18 @@ final class SidecarRunner {
     bundle.ifPresent(b -> TrustedFiles.requireUnwritableByOthers(b, "trust bundle"));
   }
 
+  /**
+   * Event-loop threads when the user sets none ({@code -Dtrustmesh.proxy.threads}): one, the size of
+   * a sidecar next to one workload (it relays thousands of connections per second on one core, see
+   * docs/benchmarks.md); the JVM and Netty would otherwise start one per CPU of the node.
+   */
+  static final String DEFAULT_EVENT_LOOPS = "1";
+
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
+    if (System.getProperty("trustmesh.proxy.threads") == null) {
+      System.setProperty("trustmesh.proxy.threads", DEFAULT_EVENT_LOOPS);
+    }
     CryptoProviders.install();
     // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());

@@ -1,0 +1,117 @@
+package io.trustmesh.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import sun.misc.Signal;
+
+/**
+ * The training run behind the sidecar's class-data-sharing archive: the launcher runs it once per
+ * built jar as {@code java -XX:ArchiveClassesAtExit=ARCHIVE -cp trustmesh.jar
+ * io.trustmesh.cli.CdsTraining}, and the JVM writes every class it loaded into the archive at exit.
+ * Later sidecar starts map those classes instead of reading, parsing and verifying them from the
+ * jar again (JDK 17 has no {@code -XX:+AutoCreateSharedArchive}; this is its by-hand equivalent).
+ *
+ * <p>It does what a sidecar's start does, in a temporary directory: a CA and two SVIDs, a {@code
+ * proxy inbound} in strict mode in front of a one-shot backend, one mutual-TLS connection through
+ * it (with {@code doctor connect} as the client), then a SIGTERM and the drain. Exit 0 when the
+ * connection went through; any other outcome exits 1 and the launcher keeps no archive.
+ */
+final class CdsTraining {
+  private CdsTraining() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("trustmesh-cds-training");
+    int code;
+    try {
+      code = train(dir);
+    } finally {
+      deleteTree(dir);
+    }
+    System.exit(code);
+  }
+
+  private static int train(Path dir) throws Exception {
+    StringWriter log = new StringWriter();
+    PrintWriter out = new PrintWriter(log, true);
+    String td = "cds.trustmesh.invalid";
+    if (Main.run(new String[] {"ca", "init", "--trust-domain", td, "--dir", dir.resolve("ca").toString()}, out, out)
+        != Main.OK) {
+      return fail(log);
+    }
+    for (String who : new String[] {"server", "client"}) {
+      String[] issue = {"cert", "issue", "--ca", dir.resolve("ca").toString(), "--spiffe-id",
+          "spiffe://" + td + "/" + who, "--dns", "localhost", "--ttl", "10m", "--out", dir.resolve(who).toString()};
+      if (Main.run(issue, out, out) != Main.OK) {
+        return fail(log);
+      }
+    }
+    try (ServerSocket backend = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread answer = new Thread(() -> answerOnce(backend), "cds-backend");
+      answer.setDaemon(true);
+      answer.start();
+      int port = freePort();
+      String[] inbound = {"proxy", "inbound", "--listen", "127.0.0.1:" + port,
+          "--target", "127.0.0.1:" + backend.getLocalPort(), "--svid-dir", dir.resolve("server").toString(),
+          "--allow-id", "spiffe://" + td + "/client"};
+      int[] sidecarExit = {-1};
+      Thread sidecar = new Thread(() -> sidecarExit[0] = Main.run(inbound, out, out), "cds-sidecar");
+      sidecar.start();
+      int probe = Main.OK + 1;
+      for (int attempt = 0; attempt < 100 && probe != Main.OK && sidecar.isAlive(); attempt++) {
+        Thread.sleep(100);
+        probe = Main.run(new String[] {"doctor", "connect", "127.0.0.1:" + port, "--svid-dir",
+            dir.resolve("client").toString(), "--expect-id", "spiffe://" + td + "/server",
+            "--wait-after-handshake", "1s", "--timeout", "2s"}, out, out);
+      }
+      Main.run(new String[] {"proxy", "inbound", "--help"}, new PrintWriter(OutputStream.nullOutputStream()), out);
+      Signal.raise(new Signal("TERM"));
+      sidecar.join(30_000);
+      return probe == Main.OK && sidecarExit[0] == Main.OK ? Main.OK : fail(log);
+    }
+  }
+
+  private static int fail(StringWriter log) {
+    System.err.println("trustmesh: the class-data-sharing training run failed; sidecars start without the archive");
+    System.err.println(log);
+    return Main.FAILED;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Answers each connection the sidecar relays with a small HTTP response until it closes. */
+  private static void answerOnce(ServerSocket backend) {
+    while (!backend.isClosed()) {
+      try (Socket s = backend.accept(); InputStream in = s.getInputStream(); OutputStream o = s.getOutputStream()) {
+        o.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        o.flush();
+        in.read();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
