@@ -67,6 +67,7 @@ final class RotationFanOut {
     sc.svidTtl = Duration.ofMinutes(2);
     sc.clock = clock;
     List<ManagedChannel> channels = new ArrayList<>();
+    boolean[] closing = {false};
     try (TrustmeshServer server = TrustmeshServer.start(sc)) {
       Path trust = dir.resolve("bundle.pem");
       AtomicFiles.write(trust, Pem.encodeCertificates(server.authority().bundle()), false);
@@ -108,7 +109,9 @@ final class RotationFanOut {
 
                 @Override
                 public void onError(Throwable t) {
-                  System.out.println("stream " + slot + " failed: " + t);
+                  if (!closing[0]) {
+                    System.out.println("stream " + slot + " failed: " + t);
+                  }
                 }
 
                 @Override
@@ -145,6 +148,8 @@ final class RotationFanOut {
             break;
           }
         }
+        closing[0] = true; // the streams end with the agent: not a failure worth printing
+        channels.forEach(ManagedChannel::shutdownNow);
       }
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
