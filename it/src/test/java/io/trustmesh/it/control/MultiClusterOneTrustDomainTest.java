@@ -40,34 +40,25 @@ class MultiClusterOneTrustDomainTest {
     Path ca = dir.resolve("ca");
     CaDirectory.init(ca, ControlPlane.TD, KeyType.DEFAULT, Duration.ofDays(3650), List.of("cluster-a", "cluster-b"),
         Duration.ofDays(365), Optional.empty(), Clock.systemUTC());
-    Path root = ca.resolve("root.pem");
     try (ClusterNetwork net = ClusterNetwork.create()) {
       NetnsProcesses a = new NetnsProcesses(net, net.nsA, dir.resolve("cluster-a"));
       NetnsProcesses b = new NetnsProcesses(net, net.nsB, dir.resolve("cluster-b"));
-      for (NetnsProcesses c : List.of(a, b)) {
-        String name = c == a ? "cluster-a" : "cluster-b";
-        c.server("--trust-domain", "example.org", "--upstream", "disk",
-            "--upstream-cert", ca.resolve("intermediates/" + name + "/ca.pem").toString(),
-            "--upstream-key", ca.resolve("intermediates/" + name + "/ca_key.pem").toString(),
-            "--upstream-bundle", root.toString());
-      }
-      String tokenA = entryAndToken(a, A_WEB);
-      String tokenB = entryAndToken(b, B_API);
-      a.agent(root, tokenA);
-      b.agent(root, tokenB);
+      NetnsProcesses.inParallel(() -> cluster(a, "cluster-a", ca, A_WEB), () -> cluster(b, "cluster-b", ca, B_API));
       assertThat(a.svids().getSvids(0).getSpiffeId()).isEqualTo(A_WEB);
       assertThat(b.svids().getSvids(0).getSpiffeId()).isEqualTo(B_API);
       assertThat(a.svids().getSvids(0).getBundle()).as("both clusters publish the root").isEqualTo(
           b.svids().getSvids(0).getBundle());
 
-      b.backend(HELLO);
       String linkB = net.addressB();
-      b.sidecar("in-named", "inbound", "--listen", linkB + ":8443", "--target", "127.0.0.1:" + NetnsProcesses.BACKEND_PORT,
-          "--allow-id", A_WEB);
-      b.sidecar("in-other", "inbound", "--listen", linkB + ":8444", "--target", "127.0.0.1:" + NetnsProcesses.BACKEND_PORT,
-          "--allow-id", "spiffe://example.org/a/other");
-      a.sidecar("out-named", "outbound", "--listen", "127.0.0.1:9001", "--target", linkB + ":8443", "--expect-id", B_API);
-      a.sidecar("out-other", "outbound", "--listen", "127.0.0.1:9002", "--target", linkB + ":8444", "--expect-id", B_API);
+      String backend = "127.0.0.1:" + NetnsProcesses.BACKEND_PORT;
+      NetnsProcesses.inParallel(() -> b.backend(HELLO),
+          () -> b.sidecar("in-named", "inbound", "--listen", linkB + ":8443", "--target", backend, "--allow-id", A_WEB),
+          () -> b.sidecar("in-other", "inbound", "--listen", linkB + ":8444", "--target", backend,
+              "--allow-id", "spiffe://example.org/a/other"),
+          () -> a.sidecar("out-named", "outbound", "--listen", "127.0.0.1:9001", "--target", linkB + ":8443",
+              "--expect-id", B_API),
+          () -> a.sidecar("out-other", "outbound", "--listen", "127.0.0.1:9002", "--target", linkB + ":8444",
+              "--expect-id", B_API));
 
       assertThat(a.get(NetnsProcesses.BACKEND_PORT)).as("cluster B's backend is not reachable from cluster A's loopback")
           .isEmpty();
@@ -75,6 +66,15 @@ class MultiClusterOneTrustDomainTest {
       assertThat(a.get(9002)).as("an ID the policy does not name is refused").isEmpty();
       await().atMost(Duration.ofSeconds(10)).until(() -> b.log("in-other").contains(A_WEB));
     }
+  }
+
+  /** One cluster: its server under its intermediate, its workload's entry, and its agent. */
+  private static void cluster(NetnsProcesses c, String name, Path ca, String workload) throws Exception {
+    c.server("--trust-domain", "example.org", "--upstream", "disk",
+        "--upstream-cert", ca.resolve("intermediates/" + name + "/ca.pem").toString(),
+        "--upstream-key", ca.resolve("intermediates/" + name + "/ca_key.pem").toString(),
+        "--upstream-bundle", ca.resolve("root.pem").toString());
+    c.agent(ca.resolve("root.pem"), entryAndToken(c, workload));
   }
 
   private static String entryAndToken(NetnsProcesses c, String spiffeId) {

@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
@@ -105,6 +109,37 @@ final class NetnsProcesses {
         "--bind", "127.0.0.1", "--directory", www.toString()));
     await().atMost(Duration.ofSeconds(60)).until(() -> body.equals(get(BACKEND_PORT)));
     return p;
+  }
+
+  /** A step that starts something and waits until it is ready. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs the steps at the same time and waits for all: the processes of two clusters start (and
+   * warm up their JVMs) side by side instead of one after the other. The first failure is thrown.
+   */
+  static void inParallel(Step... steps) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(steps.length);
+    try {
+      List<Future<Object>> running = new ArrayList<>();
+      for (Step s : steps) {
+        running.add(pool.submit(() -> {
+          s.run();
+          return null;
+        }));
+      }
+      for (Future<Object> f : running) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** {@code curl http://127.0.0.1:PORT/hello.txt} from inside this namespace: the body, or "" when it failed. */
