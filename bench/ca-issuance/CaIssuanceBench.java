@@ -49,11 +49,11 @@ public final class CaIssuanceBench {
       Map<String, IntSupplier> scenarios = new LinkedHashMap<>();
       scenarios.put("crypto floor (P-256 verify + sign)", cryptoFloor());
       scenarios.put("without persistence, batches of 100",
-          issuing(Issuer.create(ca, store, Clock.systemUTC(), false), csrs, id, 100));
+          issuing(Issuer.create(ca, NoPersistence.discardingIssued(store), Clock.systemUTC()), csrs, id, 100));
       scenarios.put("with SQLite persistence, batches of 100",
-          issuing(Issuer.create(ca, store, Clock.systemUTC(), true), csrs, id, 100));
+          issuing(Issuer.create(ca, store, Clock.systemUTC()), csrs, id, 100));
       scenarios.put("with SQLite persistence, one per transaction",
-          issuing(Issuer.create(ca, store, Clock.systemUTC(), true), csrs, id, 1));
+          issuing(Issuer.create(ca, store, Clock.systemUTC()), csrs, id, 1));
 
       System.out.printf("warm-up: %d s per scenario%n", seconds);
       for (IntSupplier s : scenarios.values()) {

@@ -9,6 +9,6 @@ cp_file="$(mktemp)"
 mvn -q -o -B -pl server -am package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cp_file" >/dev/null
 cp="server/target/classes:api/target/classes:core/target/classes:$(cat "$cp_file")"
 out="$(mktemp -d)"
-javac -d "$out" -cp "$cp" bench/ca-issuance/CaIssuanceBench.java
+javac -d "$out" -cp "$cp" bench/ca-issuance/CaIssuanceBench.java bench/ca-issuance/NoPersistence.java
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), java $(java -version 2>&1 | head -1)"
 exec taskset -c 0 java -XX:ActiveProcessorCount=1 -Dlogback.configurationFile=bench/ca-issuance/logback.xml -cp "$out:$cp" CaIssuanceBench "${1:-5}" "${2:-3}"

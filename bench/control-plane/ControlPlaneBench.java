@@ -1,6 +1,7 @@
 import io.trustmesh.agent.AgentConfig;
 import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.api.admin.AdminClient;
+import io.trustmesh.api.admin.proto.Federation;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.core.crypto.CryptoProviders;
@@ -50,8 +51,16 @@ public final class ControlPlaneBench {
     System.out.println("crypto provider: " + CryptoProviders.install());
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     String base = System.getenv("TRUSTMESH_TEST_POSTGRES_URL");
+    System.out.printf("cores: %d, load average before: %s%n", Runtime.getRuntime().availableProcessors(), load());
     issuance(schema(base), seconds);
     propagation(schema(base));
+    federatedPropagation(base);
+    RotationFanOut.run(schema(base));
+    System.out.printf("load average after: %s%n", load());
+  }
+
+  static String load() throws Exception {
+    return Files.readString(Path.of("/proc/loadavg")).trim();
   }
 
   static void issuance(String url, int seconds) throws Exception {
@@ -63,6 +72,7 @@ public final class ControlPlaneBench {
     SpiffeId id = TD.newSpiffeId("ns", "bench", "sa", "web");
     List<JdbcDataStore> stores = new ArrayList<>();
     List<IntSupplier> servers = new ArrayList<>();
+    IntSupplier unrecorded = null;
     try {
       for (int s = 0; s < 3; s++) {
         JdbcDataStore store = JdbcDataStore.open(url, dir);
@@ -70,7 +80,23 @@ public final class ControlPlaneBench {
         SigningAuthority ca = new SigningAuthority(TD, Upstream.selfSignedRoots(), Duration.ofHours(168),
             Duration.ofHours(28), new MemoryKeyManager(), store, Clock.systemUTC());
         ca.rotate();
-        servers.add(CaIssuanceBench.issuing(Issuer.create(ca, store, Clock.systemUTC(), true), csrs, id, 100));
+        servers.add(CaIssuanceBench.issuing(Issuer.create(ca, store, Clock.systemUTC()), csrs, id, 100));
+        if (s == 0) {
+          unrecorded = CaIssuanceBench.issuing(Issuer.create(ca, NoPersistence.discardingIssued(store),
+              Clock.systemUTC()), csrs, id, 100);
+        }
+      }
+      // Issue 14 item 5: the production path (recorded in PostgreSQL) against the crypto floor and
+      // against the same issuer without persistence, alternating in the same rounds.
+      IntSupplier floor1 = CaIssuanceBench.cryptoFloor();
+      for (int round = 0; round <= 3; round++) {
+        double f = CaIssuanceBench.measure(floor1, seconds);
+        double p = CaIssuanceBench.measure(servers.get(0), seconds);
+        double u = CaIssuanceBench.measure(unrecorded, seconds);
+        if (round > 0) { // round 0 warms up
+          System.out.printf("round %d, 1 thread: crypto floor %.0f/s, issuance without persistence %.0f/s,"
+              + " with PostgreSQL persistence %.0f/s (%.2f of the floor)%n", round, f, u, p, p / f);
+        }
       }
       for (int n = 1; n <= 3; n++) {
         List<IntSupplier> floors = new ArrayList<>();
@@ -179,6 +205,94 @@ public final class ControlPlaneBench {
       long gone = System.nanoTime();
       System.out.printf("1,000 entries deleted through server A in %.2f s; the agent on server B stopped serving"
           + " all of them %.2f s after the last deletion%n", (deleted - start) / 1e9, (gone - deleted) / 1e9);
+    } finally {
+      if (agent != null) {
+        agent.close();
+      }
+      servers.forEach(TrustmeshServer::close);
+    }
+  }
+
+  /**
+   * Federated-bundle propagation: partner.org's bundle changes (a second partner.org server joins its
+   * datastore, so its CA enters the published union) until an example.org agent whose entry
+   * federates with partner.org holds the new bundle: partner tick (1 s) + example.org's fetch at the
+   * refresh hint (1 s here) + the agent's sync (5 s default).
+   */
+  static void federatedPropagation(String base) throws Exception {
+    Path dir = Files.createTempDirectory("trustmesh-bench-fed");
+    String partnerStore = schema(base);
+    List<TrustmeshServer> servers = new ArrayList<>();
+    TrustmeshAgent agent = null;
+    try {
+      ServerConfig p = new ServerConfig();
+      p.trustDomain = TrustDomain.parse("partner.org");
+      p.dataDir = dir.resolve("partner-0");
+      p.datastore = partnerStore;
+      p.listen = "127.0.0.1:0";
+      p.admin = "127.0.0.1:0";
+      p.adminSocket = dir.resolve("partner-0.sock");
+      p.keyManager = "memory";
+      p.bundleEndpoint = "127.0.0.1:0";
+      p.bundleRefreshHint = Duration.ofSeconds(1);
+      TrustmeshServer partner = TrustmeshServer.start(p);
+      servers.add(partner);
+      ServerConfig h = new ServerConfig();
+      h.trustDomain = TD;
+      h.dataDir = dir.resolve("home");
+      h.datastore = schema(base);
+      h.listen = "127.0.0.1:0";
+      h.admin = "127.0.0.1:0";
+      h.adminSocket = dir.resolve("home.sock");
+      h.keyManager = "memory";
+      TrustmeshServer home = TrustmeshServer.start(h);
+      servers.add(home);
+      String agentId = "spiffe://example.org/agent/fed";
+      AgentConfig a = new AgentConfig();
+      a.server = "127.0.0.1:" + home.nodeAddress().getPort();
+      Path trust = dir.resolve("bundle.pem");
+      AtomicFiles.write(trust, Pem.encodeCertificates(home.authority().bundle()), false);
+      a.trustBundle = trust;
+      String json;
+      try (AdminClient admin = AdminClient.connect(p.adminSocket)) {
+        json = admin.bundle().getSpiffeJson();
+      }
+      try (AdminClient admin = AdminClient.connect(h.adminSocket)) {
+        admin.createFederation(Federation.newBuilder().setTrustDomain("partner.org")
+            .setBundleEndpointUrl("https://127.0.0.1:" + partner.bundleEndpointAddress().orElseThrow().getPort())
+            .setProfile("https_spiffe").setInitialBundleJson(json).build());
+        admin.createEntry(Entry.newBuilder().setSpiffeId("spiffe://example.org/fed").setParentId(agentId)
+            .addSelectors("unix:uid:20000").addFederatesWith("partner.org").build());
+        a.joinToken = Optional.of(admin.createJoinToken(agentId, Duration.ofMinutes(10)).getToken());
+      }
+      a.dataDir = dir.resolve("agent");
+      a.socket = "unix://" + dir.resolve("agent.sock");
+      agent = TrustmeshAgent.start(a);
+      TrustmeshAgent held = agent;
+      while (held.snapshot().federated().getOrDefault("partner.org", List.of()).size() != 1) {
+        Thread.sleep(20);
+      }
+      ServerConfig p2 = new ServerConfig();
+      p2.trustDomain = p.trustDomain;
+      p2.dataDir = dir.resolve("partner-1");
+      p2.datastore = partnerStore;
+      p2.listen = "127.0.0.1:0";
+      p2.admin = "127.0.0.1:0";
+      p2.adminSocket = dir.resolve("partner-1.sock");
+      p2.keyManager = "memory";
+      servers.add(TrustmeshServer.start(p2));
+      long started = System.nanoTime();
+      while (partner.authority().bundle().size() < 2) {
+        Thread.sleep(5);
+      }
+      long published = System.nanoTime();
+      while (held.snapshot().federated().getOrDefault("partner.org", List.of()).size() != 2) {
+        Thread.sleep(5);
+      }
+      long arrived = System.nanoTime();
+      System.out.printf("federated bundle: partner.org's bundle changed %.2f s after its second server started;"
+          + " the example.org agent held it %.2f s later (refresh hint 1 s, agent sync %d ms)%n",
+          (published - started) / 1e9, (arrived - published) / 1e9, a.syncInterval.toMillis());
     } finally {
       if (agent != null) {
         agent.close();

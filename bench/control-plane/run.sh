@@ -10,12 +10,14 @@ if [ -z "${TRUSTMESH_TEST_POSTGRES_URL:-}" ]; then
   trap '.ci/postgres.sh stop "$pgdir"' EXIT
   eval "$(.ci/postgres.sh start "$pgdir")"
 fi
-cp_file="$(mktemp)"
-# One invocation, so the reactor resolves the sibling modules (nothing is installed into ~/.m2).
-mvn -q -o -B -pl server,agent -am package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cp_file" >/dev/null
-cp="server/target/classes:agent/target/classes:api/target/classes:core/target/classes:$(cat "$cp_file")"
+# One invocation, so the reactor resolves the sibling modules (nothing is installed into ~/.m2). A
+# relative output file lands in each module's own directory: server's and agent's are joined below.
+mvn -q -o -B -pl server,agent -am package dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+cp="server/target/classes:agent/target/classes:api/target/classes:core/target/classes"
+cp="$cp:$(cat server/target/bench-classpath.txt):$(cat agent/target/bench-classpath.txt)"
 out="$(mktemp -d)"
-javac -d "$out" -cp "$cp" bench/control-plane/ControlPlaneBench.java bench/ca-issuance/CaIssuanceBench.java
+javac -d "$out" -cp "$cp" bench/control-plane/ControlPlaneBench.java bench/control-plane/RotationFanOut.java bench/ca-issuance/CaIssuanceBench.java bench/ca-issuance/NoPersistence.java
 echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), java $(java -version 2>&1 | head -1)"
 TRUSTMESH_TEST_POSTGRES_URL="$TRUSTMESH_TEST_POSTGRES_URL" java -Dlogback.configurationFile=bench/control-plane/logback.xml \
   -cp "$out:$cp" ControlPlaneBench "${1:-5}"

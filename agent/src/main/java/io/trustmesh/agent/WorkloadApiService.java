@@ -113,38 +113,47 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
   /**
    * Sends the current answer, then a new one after every agent update that changes it; ends the
    * stream with PermissionDenied when the caller is (or becomes) entitled to nothing.
+   *
+   * <p>The stream subscribes to updates <em>before</em> it computes the first answer, under the
+   * same lock as every later answer: an update that lands while the first answer is being built or
+   * sent (a federation created, a bundle rotated) is then either in the first answer or sent right
+   * after it. Subscribing after the first answer lost such an update until the next change, which
+   * could be half an SVID lifetime later.
    */
   private <T> void stream(StreamObserver<T> out, Supplier<T> answer, Set<String> selectors) {
     ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) out;
-    T first = answer.get();
-    if (first == null) {
-      LOG.info("Workload API: nothing for a caller with selectors {}", selectors);
-      out.onError(NOTHING.asRuntimeException());
-      return;
-    }
     Object lock = new Object();
-    Object[] last = {first};
+    Object[] last = {null};
     boolean[] done = {false};
+    AutoCloseable[] subscription = new AutoCloseable[1];
     synchronized (lock) {
+      subscription[0] = agent.onUpdate(() -> {
+        synchronized (lock) {
+          if (done[0] || call.isCancelled()) {
+            return;
+          }
+          T next = answer.get();
+          if (next == null) {
+            done[0] = true;
+            out.onError(NOTHING.asRuntimeException());
+            close(subscription[0]);
+          } else if (!next.equals(last[0])) {
+            last[0] = next;
+            out.onNext(next);
+          }
+        }
+      });
+      T first = answer.get();
+      if (first == null) {
+        done[0] = true;
+        close(subscription[0]);
+        LOG.info("Workload API: nothing for a caller with selectors {}", selectors);
+        out.onError(NOTHING.asRuntimeException());
+        return;
+      }
+      last[0] = first;
       out.onNext(first);
     }
-    AutoCloseable[] subscription = new AutoCloseable[1];
-    subscription[0] = agent.onUpdate(() -> {
-      synchronized (lock) {
-        if (done[0] || call.isCancelled()) {
-          return;
-        }
-        T next = answer.get();
-        if (next == null) {
-          done[0] = true;
-          out.onError(NOTHING.asRuntimeException());
-          close(subscription[0]);
-        } else if (!next.equals(last[0])) {
-          last[0] = next;
-          out.onNext(next);
-        }
-      }
-    });
     call.setOnCancelHandler(() -> {
       synchronized (lock) {
         done[0] = true;

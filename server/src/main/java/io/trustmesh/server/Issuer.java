@@ -30,19 +30,17 @@ public final class Issuer {
   private final DataStore store;
   private final Clock clock;
   private final Metrics metrics;
-  private final boolean persist;
 
-  Issuer(SigningAuthority authority, DataStore store, Clock clock, Metrics metrics, boolean persist) {
+  Issuer(SigningAuthority authority, DataStore store, Clock clock, Metrics metrics) {
     this.authority = authority;
     this.store = store;
     this.clock = clock;
     this.metrics = metrics;
-    this.persist = persist;
   }
 
-  /** An issuer for benchmarks and tests; {@code store} may be null when {@code persist} is false. */
-  public static Issuer create(SigningAuthority authority, DataStore store, Clock clock, boolean persist) {
-    return new Issuer(authority, store, clock, new Metrics(() -> 0L), persist);
+  /** An issuer outside a running server (benchmarks, tests): it records into {@code store} like the server's. */
+  public static Issuer create(SigningAuthority authority, DataStore store, Clock clock) {
+    return new Issuer(authority, store, clock, new Metrics(() -> 0L));
   }
 
   /**
@@ -63,9 +61,7 @@ public final class Issuer {
         out.add(c);
         records.add(new IssuedRecord(Serials.hex(c.serialNumber()), r.spiffeId(), c.notAfter(), now, requestedBy));
       }
-      if (persist) {
-        store.recordIssued(records);
-      }
+      store.recordIssued(records);
       metrics.issued.addAndGet(out.size());
       return out;
     } catch (RuntimeException e) {

@@ -120,7 +120,7 @@ public final class TrustmeshServer implements AutoCloseable {
     this.store = store;
     this.authority = authority;
     this.metrics = new Metrics(() -> authority.activeNotAfter().getEpochSecond());
-    this.issuer = new Issuer(authority, store, config.clock, metrics, true);
+    this.issuer = new Issuer(authority, store, config.clock, metrics);
     this.serverId = config.trustDomain.newSpiffeId("trustmesh", "server");
     this.identities = new IdentityRules(config.trustDomain, store, config.clock);
     this.federation = new FederationRefresher(store, new BundleFetcher(config.clock), config.clock);

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,14 +41,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Item 4 of issue 13 on real processes: three {@code trustmesh server} processes on one private
  * PostgreSQL, one agent given all three, {@value #WORKLOADS} registration entries whose SVIDs live
- * {@value #TTL_SECONDS} s (renewed at about half-life), read all the while through the real Workload
- * API. One server is killed with SIGKILL, or PostgreSQL is restarted: no SVID the Workload API
- * hands out is ever expired or missing, every entry is renewed after the event, no serial is seen
- * twice, and nothing is restarted.
+ * {@value #TTL_SECONDS} s, read all the while through the real Workload API. Both failures land in
+ * one renewal window: as soon as the agent has renewed its first SVIDs, the server it talks to is
+ * killed with SIGKILL and PostgreSQL is restarted, while the other renewals are still due. No SVID
+ * the Workload API hands out is ever expired or missing, every entry is renewed after the events,
+ * no serial is seen twice, an entry created afterwards still arrives, and nothing is restarted.
+ *
+ * <p>The agent's clock runs {@link #AGENT_CLOCK_AHEAD} ahead of the servers' (a skew well inside the
+ * one-minute backdate of every certificate): it renews at half of the lifetime it sees left, so its
+ * first renewals come about 40 s after issue instead of 60 s, and the test needs one window, not two.
+ * The watcher judges expiry by the real clock.
  */
 class HaFailuresUnderLoadTest {
   static final int WORKLOADS = 200;
   static final int TTL_SECONDS = 120;
+  static final Duration AGENT_CLOCK_AHEAD = Duration.ofSeconds(40);
   static final String AGENT_ID = "spiffe://example.org/agent/load";
   @TempDir Path dir;
 
@@ -59,53 +67,39 @@ class HaFailuresUnderLoadTest {
   }
 
   @Test
-  void killingOneOfThreeServersLosesNoRenewalAndReusesNoSerial() throws Exception {
+  void serverKilledAndPostgresRestartedWhileRenewingLoseNoRenewalAndReuseNoSerial() throws Exception {
     try (Postgres pg = Postgres.privateInstance(); Cluster c = new Cluster(dir, pg.url())) {
       TrustmeshAgent agent = c.loadedAgent();
       Watch watch = new Watch();
       ScheduledExecutorService watcher = watch(agent, watch);
       try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> watch.rounds > 3);
-        Set<String> beforeKill = currentSerials(agent);
-        // The agent talks to the first server it was given: kill that one.
+        Set<String> issued = currentSerials(agent);
+        // The renewal window opens: the first SVIDs were renewed, most are still due.
+        await().atMost(Duration.ofSeconds(TTL_SECONDS)).pollInterval(Duration.ofMillis(200))
+            .until(() -> currentSerials(agent).stream().anyMatch(s -> !issued.contains(s)));
+        int renewedBeforeEvents = (int) currentSerials(agent).stream().filter(s -> !issued.contains(s)).count();
+        // The agent talks to the first server it was given: kill that one, then restart PostgreSQL.
         c.servers.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(TTL_SECONDS * 4L)).pollInterval(Duration.ofSeconds(1))
-            .until(() -> renewedSince(agent, beforeKill));
-        int roundsAfter = watch.rounds;
-        await().atMost(Duration.ofSeconds(30)).until(() -> watch.rounds > roundsAfter + 3);
-      } finally {
-        watcher.shutdownNow();
-      }
-      assertThat(watch.problems).isEmpty();
-      assertThat(watch.serials).hasSizeGreaterThanOrEqualTo(2 * WORKLOADS);
-    }
-  }
-
-  @Test
-  void postgresRestartedUnderLoadIsRiddenOutWithoutRestartingAnything() throws Exception {
-    try (Postgres pg = Postgres.privateInstance(); Cluster c = new Cluster(dir, pg.url())) {
-      TrustmeshAgent agent = c.loadedAgent();
-      Watch watch = new Watch();
-      ScheduledExecutorService watcher = watch(agent, watch);
-      try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> watch.rounds > 3);
-        Set<String> beforeRestart = currentSerials(agent);
         pg.restart();
-        await().atMost(Duration.ofSeconds(TTL_SECONDS * 4L)).pollInterval(Duration.ofSeconds(1))
-            .until(() -> renewedSince(agent, beforeRestart));
+        assertThat(renewedBeforeEvents).as("renewals still due when the failures hit").isLessThan(WORKLOADS);
+        await().atMost(Duration.ofSeconds(TTL_SECONDS)).pollInterval(Duration.ofMillis(500))
+            .until(() -> renewedSince(agent, issued));
         // The servers write again: an entry created after the restart reaches the agent.
         try (AdminClient a = AdminClient.connect(c.adminSocket(2))) {
           a.createEntry(Entry.newBuilder().setSpiffeId("spiffe://example.org/after-restart").setParentId(AGENT_ID)
               .addSelectors("unix:uid:" + AuthorizationTest.UID).build());
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.snapshot().svids().size() == WORKLOADS + 1);
+        int roundsAfter = watch.rounds;
+        await().atMost(Duration.ofSeconds(30)).until(() -> watch.rounds > roundsAfter + 2);
       } finally {
         watcher.shutdownNow();
       }
-      for (Process p : c.servers) {
-        assertThat(p.isAlive()).as("server process still running").isTrue();
+      for (int i = 1; i < c.servers.size(); i++) {
+        assertThat(c.servers.get(i).isAlive()).as("server " + i + " still running").isTrue();
       }
       assertThat(watch.problems).isEmpty();
+      assertThat(watch.serials).hasSizeGreaterThanOrEqualTo(2 * WORKLOADS);
     }
   }
 
@@ -226,6 +220,7 @@ class HaFailuresUnderLoadTest {
       c.socket = "unix://" + dir.resolve("agent.sock");
       c.syncInterval = Duration.ofMillis(500);
       c.maxBackoff = Duration.ofSeconds(2);
+      c.clock = Clock.offset(Clock.systemUTC(), AGENT_CLOCK_AHEAD);
       agent = TrustmeshAgent.start(c);
       await().atMost(Duration.ofSeconds(120)).until(() -> agent.snapshot().svids().size() == WORKLOADS);
       return agent;

@@ -3,20 +3,12 @@ package io.trustmesh.it.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import com.sun.security.auth.module.UnixSystem;
-import io.trustmesh.agent.TrustmeshAgent;
+import io.trustmesh.api.admin.AdminClient;
+import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.ca.CaDirectory;
+import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.crypto.KeyType;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,84 +18,70 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Layout 1 of docs/multi-cluster.md: two clusters of example.org, each with its own server and
- * datastore under its own cluster intermediate of one offline root. A sidecar in cluster A calls
- * a sidecar in cluster B over mTLS; B admits A's workload by its SPIFFE ID, with the root as the
- * only common anchor. (Loopback only: the network-namespace variant is not written yet.)
+ * Layout 1 of docs/multi-cluster.md across real network separation: two clusters of example.org,
+ * each in its own Linux network namespace with its own server process (and datastore) under its
+ * own cluster intermediate of one offline root, its own agent and sidecars. The namespaces share
+ * nothing but a veth link; each server listens on its namespace's loopback, which the other cluster
+ * cannot reach. A sidecar in cluster A calls a sidecar in cluster B over the link; B admits A's
+ * workload by its SPIFFE ID, with the root as the only common anchor.
  */
 class MultiClusterOneTrustDomainTest {
   static final String UID = "unix:uid:" + new UnixSystem().getUid();
   static final String A_WEB = "spiffe://example.org/a/web";
   static final String B_API = "spiffe://example.org/b/api";
+  static final String AGENT_ID = "spiffe://example.org/agent/node-1";
+  static final String HELLO = "hello from cluster b\n";
 
   @TempDir Path dir;
 
-  ControlPlane cluster(String name, Path ca) {
-    ControlPlane cp = new ControlPlane(dir.resolve(name));
-    cp.serverConfig.upstream = "disk";
-    cp.serverConfig.upstreamCert = ca.resolve("intermediates/" + name + "/ca.pem");
-    cp.serverConfig.upstreamKey = ca.resolve("intermediates/" + name + "/ca_key.pem");
-    cp.serverConfig.upstreamBundle = ca.resolve("root.pem");
-    return cp;
-  }
-
   @Test
-  void aWorkloadInClusterACallsClusterBAuthorizedByItsSpiffeId() throws Exception {
+  void aWorkloadInClusterACallsClusterBAcrossTheLinkAuthorizedByItsSpiffeId() throws Exception {
+    CryptoProviders.install();
     Path ca = dir.resolve("ca");
     CaDirectory.init(ca, ControlPlane.TD, KeyType.DEFAULT, Duration.ofDays(3650), List.of("cluster-a", "cluster-b"),
         Duration.ofDays(365), Optional.empty(), Clock.systemUTC());
-    HttpServer backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from cluster b\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(body);
-      }
-    });
-    backend.start();
-    try (ControlPlane a = cluster("cluster-a", ca); ControlPlane b = cluster("cluster-b", ca)) {
-      a.startServer();
-      b.startServer();
-      assertThat(a.server.authority().bundle()).isEqualTo(b.server.authority().bundle());
-      a.entry(A_WEB, ControlPlane.AGENT_ID, Duration.ofMinutes(10), UID);
-      b.entry(B_API, ControlPlane.AGENT_ID, Duration.ofMinutes(10), UID);
-      TrustmeshAgent agentA = a.startAgent(a.agentConfig("agent", Optional.of(a.joinToken(ControlPlane.AGENT_ID))));
-      TrustmeshAgent agentB = b.startAgent(b.agentConfig("agent", Optional.of(b.joinToken(ControlPlane.AGENT_ID))));
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          !agentA.snapshot().svids().isEmpty() && !agentB.snapshot().svids().isEmpty());
+    try (ClusterNetwork net = ClusterNetwork.create()) {
+      NetnsProcesses a = new NetnsProcesses(net, net.nsA, dir.resolve("cluster-a"));
+      NetnsProcesses b = new NetnsProcesses(net, net.nsB, dir.resolve("cluster-b"));
+      NetnsProcesses.inParallel(() -> cluster(a, "cluster-a", ca, A_WEB), () -> cluster(b, "cluster-b", ca, B_API));
+      assertThat(a.svids().getSvids(0).getSpiffeId()).isEqualTo(A_WEB);
+      assertThat(b.svids().getSvids(0).getSpiffeId()).isEqualTo(B_API);
+      assertThat(a.svids().getSvids(0).getBundle()).as("both clusters publish the root").isEqualTo(
+          b.svids().getSvids(0).getBundle());
 
-      try (SidecarProcess inB = SidecarProcess.start("inbound", "--listen", "127.0.0.1:0", "--target",
-              "127.0.0.1:" + backend.getAddress().getPort(), "--workload-api", "unix://" + agentB.socketPath(),
-              "--allow-id", A_WEB);
-          SidecarProcess strictB = SidecarProcess.start("inbound", "--listen", "127.0.0.1:0", "--target",
-              "127.0.0.1:" + backend.getAddress().getPort(), "--workload-api", "unix://" + agentB.socketPath(),
-              "--allow-id", "spiffe://example.org/a/other")) {
-        int inPort = inB.port();
-        int strictPort = strictB.port();
-        try (SidecarProcess outA = SidecarProcess.start("outbound", "--listen", "127.0.0.1:0", "--target",
-                "127.0.0.1:" + inPort, "--workload-api", "unix://" + agentA.socketPath(), "--expect-id", B_API);
-            SidecarProcess outAStrict = SidecarProcess.start("outbound", "--listen", "127.0.0.1:0", "--target",
-                "127.0.0.1:" + strictPort, "--workload-api", "unix://" + agentA.socketPath(), "--expect-id", B_API)) {
-          assertThat(get(outA.port())).isEqualTo("hello from cluster b\n");
-          assertThat(get(outAStrict.port())).as("an ID the policy does not name is refused")
-              .isNotEqualTo("hello from cluster b\n");
-        }
-      }
-    } finally {
-      backend.stop(0);
+      String linkB = net.addressB();
+      String backend = "127.0.0.1:" + NetnsProcesses.BACKEND_PORT;
+      NetnsProcesses.inParallel(() -> b.backend(HELLO),
+          () -> b.sidecar("in-named", "inbound", "--listen", linkB + ":8443", "--target", backend, "--allow-id", A_WEB),
+          () -> b.sidecar("in-other", "inbound", "--listen", linkB + ":8444", "--target", backend,
+              "--allow-id", "spiffe://example.org/a/other"),
+          () -> a.sidecar("out-named", "outbound", "--listen", "127.0.0.1:9001", "--target", linkB + ":8443",
+              "--expect-id", B_API),
+          () -> a.sidecar("out-other", "outbound", "--listen", "127.0.0.1:9002", "--target", linkB + ":8444",
+              "--expect-id", B_API));
+
+      assertThat(a.get(NetnsProcesses.BACKEND_PORT)).as("cluster B's backend is not reachable from cluster A's loopback")
+          .isEmpty();
+      assertThat(a.get(9001)).isEqualTo(HELLO);
+      assertThat(a.get(9002)).as("an ID the policy does not name is refused").isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> b.log("in-other").contains(A_WEB));
     }
   }
 
-  private static String get(int port) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + port + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.body();
-    } catch (IOException e) {
-      return "failed: " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
+  /** One cluster: its server under its intermediate, its workload's entry, and its agent. */
+  private static void cluster(NetnsProcesses c, String name, Path ca, String workload) throws Exception {
+    c.server("--trust-domain", "example.org", "--upstream", "disk",
+        "--upstream-cert", ca.resolve("intermediates/" + name + "/ca.pem").toString(),
+        "--upstream-key", ca.resolve("intermediates/" + name + "/ca_key.pem").toString(),
+        "--upstream-bundle", ca.resolve("root.pem").toString());
+    c.agent(ca.resolve("root.pem"), entryAndToken(c, workload));
+  }
+
+  private static String entryAndToken(NetnsProcesses c, String spiffeId) {
+    try (AdminClient admin = AdminClient.connect(c.adminSocket())) {
+      admin.createEntry(Entry.newBuilder().setSpiffeId(spiffeId).setParentId(AGENT_ID).addSelectors(UID)
+          .setTtlSeconds(600).build());
+      return admin.createJoinToken(AGENT_ID, Duration.ofMinutes(10)).getToken();
     }
   }
 }

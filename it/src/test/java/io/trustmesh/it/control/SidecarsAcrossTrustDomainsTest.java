@@ -3,121 +3,180 @@ package io.trustmesh.it.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import com.google.protobuf.ByteString;
 import com.sun.security.auth.module.UnixSystem;
-import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.api.admin.AdminClient;
+import io.trustmesh.api.admin.proto.Federation;
 import io.trustmesh.api.node.proto.Entry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import io.trustmesh.api.workload.proto.X509SVIDResponse;
+import io.trustmesh.core.pem.Pem;
+import io.trustmesh.api.grpc.Der;
+import io.trustmesh.core.io.AtomicFiles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two sidecars in different trust domains: partner.org's outbound sidecar (identity from a
- * partner.org agent) calls example.org's inbound sidecar (identity from an example.org agent).
- * Each side verifies the other against the other domain's federated bundle. The inbound side
- * admits the partner only where its allow policy names it; with the federation deleted the same
- * call is refused.
+ * Two trust domains in two Linux network namespaces joined by one link (see {@link ClusterNetwork}):
+ * example.org in A, partner.org in B, each with its server, bundle endpoint, agent and sidecars as
+ * processes. partner.org's outbound sidecar calls example.org's inbound sidecar across the link;
+ * each side verifies the other against the other domain's federated bundle, fetched from the
+ * other's bundle endpoint over the link.
+ *
+ * <ol>
+ *   <li>The inbound side admits the partner only where its allow policy names it.</li>
+ *   <li>The link is cut ({@code ip link set ... down}) for longer than an SVID half-life (SVIDs of
+ *       20 s) and until partner.org's CA has changed (CA TTL 2 minutes, so its bundle's sequence
+ *       advances): both agents keep serving valid, renewed SVIDs and the last good federated bundle;
+ *       example.org's server records the failed fetch.</li>
+ *   <li>The link is restored: example.org fetches partner.org's newer bundle (the sequence
+ *       advances) and the call succeeds again; no process was restarted.</li>
+ *   <li>With the federation deleted the same call is refused.</li>
+ * </ol>
  */
 class SidecarsAcrossTrustDomainsTest {
   static final String UID = "unix:uid:" + new UnixSystem().getUid();
   static final String BACKEND = "spiffe://example.org/backend";
   static final String FRONTEND = "spiffe://partner.org/frontend";
+  static final String HOME_AGENT = "spiffe://example.org/agent/node-1";
   static final String PARTNER_AGENT = "spiffe://partner.org/agent/node-1";
+  static final String HELLO = "hello from example.org\n";
+  static final int BUNDLE_PORT = 8443;
 
   @TempDir Path dir;
 
   @Test
-  void mutualTlsThroughFederationOnlyForNamedPeersAndOnlyWhileFederated() throws Exception {
-    HttpServer backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from example.org\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(body);
-      }
-    });
-    backend.start();
-    ControlPlane home = new ControlPlane(dir.resolve("home"));
-    home.serverConfig.bundleEndpoint = "127.0.0.1:0";
-    home.serverConfig.bundleRefreshHint = Duration.ofSeconds(1);
-    try (home; ControlPlane partner = Federations.partner(dir.resolve("partner"))) {
-      home.startServer();
-      partner.startServer();
-      Federations.federate(home, partner);
-      Federations.federate(partner, home);
-      try (AdminClient a = home.admin()) {
-        a.createEntry(Entry.newBuilder().setSpiffeId(BACKEND).setParentId(ControlPlane.AGENT_ID).addSelectors(UID)
-            .setTtlSeconds(600).addFederatesWith("partner.org").build());
-      }
-      try (AdminClient a = partner.admin()) {
-        a.createEntry(Entry.newBuilder().setSpiffeId(FRONTEND).setParentId(PARTNER_AGENT).addSelectors(UID)
-            .setTtlSeconds(600).addFederatesWith("example.org").build());
-      }
-      TrustmeshAgent homeAgent = home.startAgent(home.agentConfig("agent", Optional.of(home.joinToken(ControlPlane.AGENT_ID))));
-      TrustmeshAgent partnerAgent = partner.startAgent(
-          partner.agentConfig("agent", Optional.of(partner.joinToken(PARTNER_AGENT))));
-      await().atMost(Duration.ofSeconds(30)).until(() -> homeAgent.snapshot().federated().containsKey("partner.org")
-          && partnerAgent.snapshot().federated().containsKey("example.org"));
+  void mutualTlsThroughFederationSurvivesACutLinkOnlyForNamedPeersAndOnlyWhileFederated() throws Exception {
+    try (ClusterNetwork net = ClusterNetwork.create()) {
+      NetnsProcesses home = new NetnsProcesses(net, net.nsA, dir.resolve("home"));
+      NetnsProcesses partner = new NetnsProcesses(net, net.nsB, dir.resolve("partner"));
+      String homeAddr = net.addressA();
+      String partnerAddr = net.addressB();
+      List<Process> processes = Collections.synchronizedList(new ArrayList<>());
+      NetnsProcesses.inParallel(
+          () -> processes.add(home.server("--trust-domain", "example.org", "--bundle-endpoint",
+              homeAddr + ":" + BUNDLE_PORT, "--bundle-refresh-hint", "1s")),
+          () -> processes.add(partner.server("--trust-domain", "partner.org", "--bundle-endpoint",
+              partnerAddr + ":" + BUNDLE_PORT, "--bundle-refresh-hint", "1s", "--ca-ttl", "2m", "--svid-ttl", "20s")));
+      federate(home, "partner.org", partner, partnerAddr);
+      federate(partner, "example.org", home, homeAddr);
+      String homeToken = entryAndToken(home, BACKEND, HOME_AGENT, "partner.org");
+      String partnerToken = entryAndToken(partner, FRONTEND, PARTNER_AGENT, "example.org");
+      NetnsProcesses.inParallel(() -> processes.add(home.agent(trustBundle(home), homeToken)),
+          () -> processes.add(partner.agent(trustBundle(partner), partnerToken)));
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          home.svids().containsFederatedBundles("spiffe://partner.org")
+              && partner.svids().containsFederatedBundles("spiffe://example.org"));
 
-      String target = "127.0.0.1:" + backend.getAddress().getPort();
-      try (SidecarProcess named = SidecarProcess.start("inbound", "--listen", "127.0.0.1:0", "--target", target,
-              "--workload-api", "unix://" + homeAgent.socketPath(), "--allow-id", FRONTEND);
-          SidecarProcess notNamed = SidecarProcess.start("inbound", "--listen", "127.0.0.1:0", "--target", target,
-              "--workload-api", "unix://" + homeAgent.socketPath(), "--allow-trust-domain", "example.org")) {
-        int namedPort = named.port();
-        int notNamedPort = notNamed.port();
-        try (SidecarProcess toNamed = outbound(partnerAgent, namedPort);
-            SidecarProcess toNotNamed = outbound(partnerAgent, notNamedPort)) {
-          int viaNamed = toNamed.port();
-          int viaNotNamed = toNotNamed.port();
-          assertThat(get(viaNamed)).isEqualTo("hello from example.org\n");
+      String target = "127.0.0.1:" + NetnsProcesses.BACKEND_PORT;
+      NetnsProcesses.inParallel(() -> processes.add(home.backend(HELLO)),
+          () -> processes.add(home.sidecar("in-named", "inbound", "--listen", homeAddr + ":9443", "--target", target,
+              "--allow-id", FRONTEND)),
+          () -> processes.add(home.sidecar("in-not-named", "inbound", "--listen", homeAddr + ":9444", "--target", target,
+              "--allow-trust-domain", "example.org")),
+          () -> processes.add(partner.sidecar("out-named", "outbound", "--listen", "127.0.0.1:9001",
+              "--target", homeAddr + ":9443", "--expect-id", BACKEND)),
+          () -> processes.add(partner.sidecar("out-not-named", "outbound", "--listen", "127.0.0.1:9002",
+              "--target", homeAddr + ":9444", "--expect-id", BACKEND)));
+      // The first calls go through cold sidecar JVMs: give them time, not a single try.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> HELLO.equals(partner.get(9001)));
 
-          // Federation alone admits nobody: the partner is authenticated but not named.
-          assertThat(get(viaNotNamed)).isNotEqualTo("hello from example.org\n");
-          await().atMost(Duration.ofSeconds(10)).until(() -> notNamed.output().contains(FRONTEND));
-          assertThat(notNamed.output()).contains("is not allowed");
+      // Federation alone admits nobody: the partner is authenticated but not named.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+          partner.get(9002).isEmpty() && home.log("in-not-named").contains(FRONTEND));
+      assertThat(home.log("in-not-named")).contains("is not allowed");
 
-          // Deleted federation: once the home agent drops partner.org's bundle, the named peer is refused too.
-          try (AdminClient a = home.admin()) {
-            a.deleteFederation("partner.org");
-          }
-          await().atMost(Duration.ofSeconds(30)).until(() -> !homeAgent.snapshot().federated().containsKey("partner.org"));
-          await().atMost(Duration.ofSeconds(30)).until(() -> !"hello from example.org\n".equals(get(viaNamed)));
-        }
+      // The link is cut for longer than an SVID half-life, and until partner.org's bundle changed.
+      long sequenceBefore = federation(home, "partner.org").getSequence();
+      Set<String> homeSerialsBefore = serials(home.svids());
+      Set<String> partnerSerialsBefore = serials(partner.svids());
+      ByteString partnerBundleHeld = home.svids().getFederatedBundlesOrThrow("spiffe://partner.org");
+      net.cut();
+      try {
+        assertThat(partner.get(9001)).as("nothing crosses a cut link").isEmpty();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+            !serials(home.svids()).equals(homeSerialsBefore) && !serials(partner.svids()).equals(partnerSerialsBefore)
+                && sequenceOf(partner) > sequenceBefore && !federation(home, "partner.org").getLastError().isEmpty());
+        X509SVIDResponse homeNow = home.svids();
+        assertThat(homeNow.getFederatedBundlesOrThrow("spiffe://partner.org")).as("the last good bundle stays")
+            .isEqualTo(partnerBundleHeld);
+        assertThat(partner.svids().containsFederatedBundles("spiffe://example.org")).isTrue();
+        assertThat(federation(home, "partner.org").getSequence()).isEqualTo(sequenceBefore);
+      } finally {
+        net.restore();
       }
-    } finally {
-      backend.stop(0);
+
+      // Restored: the newer bundle is fetched, and the call goes through again. Nothing was restarted.
+      long partnerSequence = sequenceOf(partner);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        Federation f = federation(home, "partner.org");
+        return f.getSequence() >= partnerSequence && f.getLastError().isEmpty();
+      });
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> HELLO.equals(partner.get(9001)));
+      assertThat(processes).allMatch(Process::isAlive);
+
+      // Deleted federation: once the home agent drops partner.org's bundle, the named peer is refused too.
+      try (AdminClient a = AdminClient.connect(home.adminSocket())) {
+        a.deleteFederation("partner.org");
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> !home.svids().containsFederatedBundles("spiffe://partner.org"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> partner.get(9001).isEmpty());
     }
   }
 
-  private static SidecarProcess outbound(TrustmeshAgent partnerAgent, int inboundPort) throws IOException {
-    return SidecarProcess.start("outbound", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:" + inboundPort,
-        "--workload-api", "unix://" + partnerAgent.socketPath(), "--expect-id", BACKEND);
+  /** Makes {@code home} federate with {@code foreign}'s bundle endpoint across the link (https_spiffe). */
+  private static void federate(NetnsProcesses home, String foreignTd, NetnsProcesses foreign, String foreignAddr) {
+    String json;
+    try (AdminClient a = AdminClient.connect(foreign.adminSocket())) {
+      json = a.bundle().getSpiffeJson();
+    }
+    try (AdminClient a = AdminClient.connect(home.adminSocket())) {
+      a.createFederation(Federation.newBuilder().setTrustDomain(foreignTd)
+          .setBundleEndpointUrl("https://" + foreignAddr + ":" + BUNDLE_PORT).setProfile("https_spiffe")
+          .setInitialBundleJson(json).build());
+    }
   }
 
-  /** A plain HTTP GET through the outbound sidecar; an error or refusal becomes its message. */
-  private static String get(int port) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + port + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.body();
-    } catch (IOException e) {
-      return "failed: " + e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
+  private static Federation federation(NetnsProcesses c, String td) {
+    try (AdminClient a = AdminClient.connect(c.adminSocket())) {
+      return a.getFederation(td);
     }
+  }
+
+  /** The sequence of the bundle the server publishes now. */
+  private static long sequenceOf(NetnsProcesses c) {
+    try (AdminClient a = AdminClient.connect(c.adminSocket())) {
+      return a.bundle().getBundle().getSequence();
+    }
+  }
+
+  private static Path trustBundle(NetnsProcesses c) {
+    Path f = c.dir.resolve("trust-bundle.pem");
+    try (AdminClient a = AdminClient.connect(c.adminSocket())) {
+      AtomicFiles.write(f, Pem.encodeCertificates(Der.certificates(a.bundle().getBundle().getX509AuthoritiesList())),
+          false);
+    }
+    return f;
+  }
+
+  private static String entryAndToken(NetnsProcesses c, String spiffeId, String agentId, String federatesWith) {
+    try (AdminClient a = AdminClient.connect(c.adminSocket())) {
+      a.createEntry(Entry.newBuilder().setSpiffeId(spiffeId).setParentId(agentId).addSelectors(UID)
+          .setTtlSeconds(20).addFederatesWith(federatesWith).build());
+      return a.createJoinToken(agentId, Duration.ofMinutes(10)).getToken();
+    }
+  }
+
+  private static Set<String> serials(X509SVIDResponse r) {
+    return r.getSvidsList().stream().map(s -> Der.certificates(s.getX509Svid()).get(0).getSerialNumber()
+        .toString(16)).collect(Collectors.toSet());
   }
 }

@@ -69,10 +69,11 @@ class NodeApiCsrFuzzTest {
       Path dir = Files.createTempDirectory("csr-fuzz");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
       ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
+      JdbcDataStore store = JdbcDataStore.open("sqlite", dir);
       SigningAuthority sa = new SigningAuthority(TD, Upstream.selfSignedRoots(), Duration.ofHours(60),
-          Duration.ofHours(10), new MemoryKeyManager(), JdbcDataStore.open("sqlite", dir), clock);
+          Duration.ofHours(10), new MemoryKeyManager(), store, clock);
       sa.rotate();
-      return Issuer.create(sa, null, clock, false);
+      return Issuer.create(sa, store, clock);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
