@@ -81,6 +81,11 @@ final class DoctorConnect implements Callable<Integer> {
           + " (default: the first it lists).")
   SpiffeId spiffeId;
 
+  @Option(names = "--workload-api-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "With --workload-api: how long to wait for the agent's SVID (default: ${DEFAULT-VALUE}, as the"
+          + " sidecar waits at start).")
+  Duration workloadApiTimeout;
+
   static final class CertAndKey {
     @Option(names = "--cert", paramLabel = "FILE", required = true, description = "Client certificate chain (PEM, leaf first).")
     Path cert;
@@ -113,7 +118,7 @@ final class DoctorConnect implements Callable<Integer> {
   String tlsVersion;
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
-      description = "For connecting, for each answer and for the Workload API's SVID (default: ${DEFAULT-VALUE}).")
+      description = "For connecting and for each answer (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(names = "--wait-after-handshake", paramLabel = "DURATION", defaultValue = "1s",
@@ -158,7 +163,7 @@ final class DoctorConnect implements Callable<Integer> {
    */
   private Identity fromWorkloadApi(String address) {
     try (WorkloadApiX509Source source = WorkloadApiX509Source.connect(address, Optional.ofNullable(spiffeId),
-        timeout)) {
+        workloadApiTimeout)) {
       X509Svid svid = source.svid();
       TrustDomain serverDomain = Optional.ofNullable(expect)
           .map(e -> e.id != null ? e.id.trustDomain() : e.trustDomain)

@@ -56,7 +56,8 @@ class DoctorConnectsAsTheWorkloadTest {
         assertThat(asBilling.out).contains("[access_denied]",
             "denied by the server's allow policy: the server refused our certificate " + BILLING);
 
-        Result unknown = doctor(target, "--workload-api", socket, "--spiffe-id", "spiffe://example.org/db", "--timeout", "2s");
+        Result unknown = doctor(target, "--workload-api", socket, "--spiffe-id", "spiffe://example.org/db",
+            "--workload-api-timeout", "3s");
         assertThat(unknown.code).as(unknown.out).isEqualTo(2);
         assertThat(unknown.out.strip().lines()).as(unknown.out).hasSize(1);
         assertThat(unknown.out).contains("--workload-api", "spiffe://example.org/db").doesNotContain("Exception");
