@@ -131,7 +131,7 @@ public final class ModelReader {
       case "security.istio.io/AuthorizationPolicy" -> model.authorizationPolicies.add(IstioObjects.authorizationPolicy(m));
       case "networking.istio.io/DestinationRule" ->
           IstioObjects.destinationRule(m, problems).ifPresent(model.destinationRules::add);
-      case "policy.linkerd.io/Server" -> model.linkerdServers.add(LinkerdObjects.server(m));
+      case "policy.linkerd.io/Server" -> model.linkerdServers.add(LinkerdObjects.server(m, problems));
       case "policy.linkerd.io/ServerAuthorization" -> model.linkerdAuthorizations.add(LinkerdObjects.serverAuthorization(m));
       case "policy.linkerd.io/AuthorizationPolicy" -> model.linkerdPolicies.add(LinkerdObjects.authorizationPolicy(m));
       case "policy.linkerd.io/MeshTLSAuthentication", "policy.linkerd.io/NetworkAuthentication" ->
