@@ -1,9 +1,13 @@
 package io.trustmesh.cli;
 
+import io.trustmesh.api.workload.WorkloadApiException;
+import io.trustmesh.api.workload.WorkloadApiX509Source;
 import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.pem.Pem;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.doctor.DoctorReport;
 import io.trustmesh.doctor.Identity;
 import io.trustmesh.doctor.connect.ConnectDoctor;
@@ -37,6 +41,9 @@ import picocli.CommandLine.Spec;
       "  # as the workload 'web' would call 'api', with the agent's files",
       "  trustmesh doctor connect api.prod.svc:8443 --svid-dir /run/trustmesh/web \\",
       "      --expect-id spiffe://example.org/ns/prod/sa/api",
+      "  # as the workload itself: its SVID from the agent's Workload API (the one named, if several)",
+      "  trustmesh doctor connect api.prod.svc:8443 --workload-api unix:///run/trustmesh/agent.sock \\",
+      "      --spiffe-id spiffe://example.org/ns/prod/sa/web --expect-id spiffe://example.org/ns/prod/sa/api",
       "  # without an identity: does the server require one, and does its chain verify?",
       "  trustmesh doctor connect 10.0.0.7:8443 --bundle root.pem --output json",
       "",
@@ -61,7 +68,23 @@ final class DoctorConnect implements Callable<Integer> {
     @Option(names = "--svid-dir", paramLabel = "DIR",
         description = "Present the SVID in DIR (svid.pem, svid_key.pem; svid_bundle.pem is the default --bundle).")
     Path svidDir;
+
+    @Option(names = "--workload-api", paramLabel = "unix:///PATH",
+        description = "Present the SVID a trustmesh agent serves this uid on its SPIFFE Workload API socket, as the"
+            + " workload itself would get it; the bundle of the server's expected trust domain (else of ours) is the"
+            + " default --bundle.")
+    String workloadApi;
   }
+
+  @Option(names = "--spiffe-id", paramLabel = "ID",
+      description = "With --workload-api: which SVID to present when the agent serves this uid several"
+          + " (default: the first it lists).")
+  SpiffeId spiffeId;
+
+  @Option(names = "--workload-api-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "With --workload-api: how long to wait for the agent's SVID (default: ${DEFAULT-VALUE}, as the"
+          + " sidecar waits at start).")
+  Duration workloadApiTimeout;
 
   static final class CertAndKey {
     @Option(names = "--cert", paramLabel = "FILE", required = true, description = "Client certificate chain (PEM, leaf first).")
@@ -108,7 +131,12 @@ final class DoctorConnect implements Callable<Integer> {
   public Integer call() {
     String[] hp = ConnectRequest.splitTarget(target);
     Optional<Identity> id = Optional.empty();
-    if (identity != null && identity.svidDir != null) {
+    if (spiffeId != null && (identity == null || identity.workloadApi == null)) {
+      throw new BadInputException("--spiffe-id " + spiffeId + " picks one of the agent's SVIDs: give --workload-api too");
+    }
+    if (identity != null && identity.workloadApi != null) {
+      id = Optional.of(fromWorkloadApi(identity.workloadApi));
+    } else if (identity != null && identity.svidDir != null) {
       id = Optional.of(Identity.fromSvidDir(identity.svidDir));
     } else if (identity != null && identity.files != null) {
       id = Optional.of(Identity.fromFiles(identity.files.cert, identity.files.key));
@@ -125,6 +153,27 @@ final class DoctorConnect implements Callable<Integer> {
     DoctorReport report = new ConnectDoctor(Clock.systemUTC()).diagnose(request);
     print(spec.commandLine().getOut(), report, output);
     return report.exitCode();
+  }
+
+  /**
+   * Doctor depends on {@code core} only, so the SVID is fetched here and handed over as certificate,
+   * key and bundle. The bundle is the one of the trust domain the server should be in (from
+   * --expect-id or --expect-trust-domain), else of our own: a federated bundle judges only servers
+   * of its own trust domain.
+   */
+  private Identity fromWorkloadApi(String address) {
+    try (WorkloadApiX509Source source = WorkloadApiX509Source.connect(address, Optional.ofNullable(spiffeId),
+        workloadApiTimeout)) {
+      X509Svid svid = source.svid();
+      TrustDomain serverDomain = Optional.ofNullable(expect)
+          .map(e -> e.id != null ? e.id.trustDomain() : e.trustDomain)
+          .orElse(svid.spiffeId().trustDomain());
+      List<X509Certificate> roots = source.bundles().forTrustDomain(serverDomain)
+          .map(X509Bundle::authorities).orElse(List.of());
+      return Identity.fromSvid(svid, roots, address);
+    } catch (WorkloadApiException e) {
+      throw new BadInputException("--workload-api: " + e.getMessage());
+    }
   }
 
   static void print(PrintWriter out, DoctorReport report, OutputOption output) {

@@ -100,6 +100,16 @@ class DoctorCommandsTest {
     Cli.Result both = Cli.run("doctor", "connect", "127.0.0.1:1", "--svid-dir", svidDir, "--cert", "a", "--key", "b");
     assertThat(both.exitCode()).isEqualTo(2);
 
+    Cli.Result idWithoutAgent = Cli.run("doctor", "connect", "127.0.0.1:1", "--svid-dir", svidDir,
+        "--spiffe-id", "spiffe://example.org/web");
+    assertThat(idWithoutAgent.exitCode()).isEqualTo(2);
+    assertThat(idWithoutAgent.errLines()).singleElement().asString().contains("--spiffe-id", "give --workload-api too");
+
+    Cli.Result noAgent = Cli.run("doctor", "connect", "127.0.0.1:1", "--workload-api", "unix://" + tmp.resolve("no.sock"),
+        "--workload-api-timeout", "1s");
+    assertThat(noAgent.exitCode()).isEqualTo(2);
+    assertThat(noAgent.errLines()).singleElement().asString().contains("--workload-api", "no.sock");
+
     Cli.Result missingFile = Cli.run("doctor", "files", "--cert", tmp.resolve("nope.pem"));
     assertThat(missingFile.exitCode()).isEqualTo(2);
     assertThat(missingFile.errLines()).singleElement().asString().contains("nope.pem");
@@ -107,7 +117,8 @@ class DoctorCommandsTest {
 
   @Test
   void helpTeachesWithExamples() {
-    assertThat(Cli.run("doctor", "connect", "--help").out()).contains("Examples:", "trustmesh doctor connect api.prod.svc:8443");
+    assertThat(Cli.run("doctor", "connect", "--help").out()).contains("Examples:", "trustmesh doctor connect api.prod.svc:8443",
+        "--workload-api unix:///run/trustmesh/agent.sock", "--spiffe-id");
     assertThat(Cli.run("doctor", "files", "--help").out()).contains("Example:", "trustmesh doctor files --cert");
     assertThat(Cli.run("--help").out()).contains("doctor", "expiry");
   }

@@ -102,6 +102,16 @@ class PolicyCommandsTest {
   }
 
   @Test
+  void aDuplicateKeyExits2WithFileLineAndKey(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("pa.yaml");
+    Files.writeString(f, "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n"
+        + "  namespace: shop\nspec:\n  mtls:\n    mode: STRICT\n    mode: DISABLE\n");
+    Cli.Result r = Cli.run("analyze", f);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.errLines()).containsExactly("trustmesh: " + f + ":9: duplicate key 'mode' in spec.mtls (first at line 8)");
+  }
+
+  @Test
   void tlsCheckPrintsIstioctlColumns() {
     Cli.Result r = Cli.run("tls-check", "payment-service.production", SEED);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);

@@ -49,6 +49,17 @@ public final class Identity {
     return new Identity(svid.chain(), svid.privateKey(), bundle, dir.toString());
   }
 
+  /**
+   * An SVID obtained elsewhere, e.g. by the CLI from the SPIFFE Workload API (doctor does not
+   * depend on {@code api}), with the bundle that came with it.
+   *
+   * @param source where it came from, for the report (e.g. {@code unix:///run/trustmesh/agent.sock})
+   */
+  public static Identity fromSvid(X509Svid svid, List<X509Certificate> bundle, String source) {
+    return new Identity(svid.chain(), svid.privateKey(),
+        bundle.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(bundle)), source);
+  }
+
   public List<X509Certificate> chain() {
     return chain;
   }

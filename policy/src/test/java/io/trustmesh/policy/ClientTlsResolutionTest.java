@@ -78,6 +78,34 @@ class ClientTlsResolutionTest {
     assertThat(from(a, "front").client().rule().orElseThrow().ref().name()).isEqualTo("root");
   }
 
+  /**
+   * Istio's PushContext.destinationRule (pilot/pkg/model/push_context.go): a proxy in the root
+   * namespace (a gateway) first looks only at root rules private to it (rootNamespaceLocal), then
+   * at the service's namespace, and only then at the root namespace's exported rules.
+   */
+  @Test
+  void aClientInTheRootNamespaceUsesTheServicesRuleBeforeAMeshWideOne() {
+    String gateway = deployment("istio-system", "gateway", "", 8443);
+    Analysis a = analyzeYaml(SERVER + namespace("istio-system", INJECTED) + gateway
+        + dr("istio-system", "mesh-wide", "*.local", "ISTIO_MUTUAL", "") + dr("shop", "svc-ns", "web", "DISABLE", ""));
+    assertThat(from(a, "istio-system").client().rule().orElseThrow().ref().name()).isEqualTo("svc-ns");
+    Analysis privateRoot = analyzeYaml(SERVER + namespace("istio-system", INJECTED) + gateway
+        + dr("istio-system", "gw-only", "*.local", "ISTIO_MUTUAL", "  exportTo: [\".\"]\n") + dr("shop", "svc-ns", "web", "DISABLE", ""));
+    assertThat(from(privateRoot, "istio-system").client().rule().orElseThrow().ref().name()).isEqualTo("gw-only");
+  }
+
+  /**
+   * Istio's setDestinationRules (pilot/pkg/model/push_context.go) indexes a rule as local to its own
+   * namespace only when exportTo is empty or holds *, . or that namespace: a rule exported only
+   * elsewhere does not apply to its own namespace's clients.
+   */
+  @Test
+  void aRuleExportedOnlyElsewhereDoesNotApplyInItsOwnNamespace() {
+    Analysis a = analyzeYaml(SERVER + dr("istio-system", "root", "*.local", "ISTIO_MUTUAL", "")
+        + dr("front", "for-others", "web.shop.svc.cluster.local", "DISABLE", "  exportTo: [\"billing\"]\n"));
+    assertThat(from(a, "front").client().rule().orElseThrow().ref().name()).isEqualTo("root");
+  }
+
   @Test
   void mostSpecificHostWins() {
     Analysis a = analyzeYaml(SERVER + dr("front", "wide", "*.local", "DISABLE", "")

@@ -37,6 +37,29 @@ class LinkerdAndAmbientResolutionTest {
     assertThat(port(a, "shop", "web", 8080).mode()).isEqualTo(ServerMode.PERMISSIVE);
   }
 
+  /**
+   * linkerd2 policy-controller/k8s/index/src/inbound/index.rs, reindex_servers: Servers sorted by
+   * creation time then name; the first to select a port gets it, the others are skipped with a warning.
+   */
+  @Test
+  void twoServersOnOnePortTheOldestWinsWhateverTheFileOrder() {
+    String newer = SERVER.replace("  name: web-http\n", "  name: a-newer\n  creationTimestamp: \"2024-05-01T00:00:00Z\"\n")
+        .replace("kind: Server\n", "kind: Server\n").replace("spec:\n", "spec:\n  accessPolicy: all-unauthenticated\n");
+    String older = SERVER.replace("  name: web-http\n", "  name: z-older\n  creationTimestamp: \"2023-01-01T00:00:00Z\"\n");
+    var a = analyzeYaml(LINKERD_NS + deployment("shop", "web", "", 8080) + newer + older);
+    assertThat(port(a, "shop", "web", 8080).mode()).isEqualTo(ServerMode.DENY);
+    assertThat(port(a, "shop", "web", 8080).decidedBy().orElseThrow().name()).isEqualTo("z-older");
+  }
+
+  @Test
+  void twoServersOnOnePortWithoutTimestampsTheNameDecides() {
+    String b = SERVER.replace("  name: web-http\n", "  name: b-server\n").replace("spec:\n", "spec:\n  accessPolicy: all-unauthenticated\n");
+    String a2 = SERVER.replace("  name: web-http\n", "  name: a-server\n");
+    var a = analyzeYaml(LINKERD_NS + deployment("shop", "web", "", 8080) + b + a2);
+    assertThat(port(a, "shop", "web", 8080).decidedBy().orElseThrow().name()).isEqualTo("a-server");
+    assertThat(port(a, "shop", "web", 8080).mode()).isEqualTo(ServerMode.DENY);
+  }
+
   @Test
   void serverWithoutAuthorizationDeniesEveryone() {
     var a = analyzeYaml(LINKERD_NS + deployment("shop", "web", "", 8080) + SERVER);

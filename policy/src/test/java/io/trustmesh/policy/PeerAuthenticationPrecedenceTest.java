@@ -126,15 +126,57 @@ class PeerAuthenticationPrecedenceTest {
     assertThat(mode(a, 8080)).isEqualTo(ServerMode.DISABLE);
   }
 
+  /**
+   * Istio: the CRD's x-kubernetes-validations rule "portLevelMtls requires selector"
+   * (manifests/charts/base/files/crd-all.gen.yaml; pkg/config/validation ValidatePeerAuthentication)
+   * makes the API server refuse the object, so it never reaches ComposePeerAuthentication
+   * (pilot/pkg/security/authn/policy_applier.go): its DISABLE must not apply to any port.
+   */
   @Test
-  void portLevelOverrideWithoutSelectorIsRejectedAndIgnored() {
-    Analysis a = analyzeYaml(APP + pa("shop", "default", "", "STRICT")
-        .replace("---\n", "  portLevelMtls:\n    9090:\n      mode: DISABLE\n---\n"));
+  void portLevelMtlsWithoutSelectorMakesIstioRefuseTheWholePolicy() {
+    Analysis a = analyzeYaml(APP + pa("istio-system", "default", "", "STRICT") + pa("shop", "default", "", "DISABLE")
+        .replace("---\n", "  portLevelMtls:\n    9090:\n      mode: PERMISSIVE\n---\n"));
+    assertThat(mode(a, 8080)).isEqualTo(ServerMode.STRICT);
     assertThat(mode(a, 9090)).isEqualTo(ServerMode.STRICT);
+    assertThat(port(a, "shop", "web", 8080).decidedBy().orElseThrow().namespace()).isEqualTo("istio-system");
     assertThat(findings(a, "TM-ISTIO-008")).singleElement().satisfies(f -> {
-      assertThat(f.message()).contains("PeerAuthentication shop/default", "without a selector");
+      assertThat(f.message()).contains("PeerAuthentication shop/default", "without a selector", "neither its mode nor its ports apply");
       assertThat(f.location().line()).isGreaterThan(0);
     });
+  }
+
+  /** Istio's CRD: portLevelMtls has minProperties 1 ("port level mTLS, if defined, must have at least one element"). */
+  @Test
+  void emptyPortLevelMtlsIsRefused() {
+    Analysis a = analyzeYaml(APP + pa("shop", "default", "", "STRICT")
+        + pa("shop", "web", "app: web", "DISABLE").replace("---\n", "  portLevelMtls: {}\n---\n"));
+    assertThat(mode(a, 8080)).isEqualTo(ServerMode.STRICT);
+    assertThat(findings(a, "TM-INPUT-004")).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("shop/web", "portLevelMtls is empty"));
+  }
+
+  /**
+   * Istio's ComposePeerAuthentication (pilot/pkg/security/authn/policy_applier.go): a port-level
+   * UNSET takes outputPolicy.Mode, which is what mesh and namespace left when the workload-level
+   * policy is itself UNSET.
+   */
+  @Test
+  void portLevelUnsetUnderAnUnsetWorkloadPolicyTakesTheInheritedMode() {
+    Analysis a = analyzeYaml(APP + pa("shop", "default", "", "STRICT")
+        + pa("shop", "web", "app: web", "").replace("---\n", "  portLevelMtls:\n    9090:\n      mode: UNSET\n---\n"));
+    assertThat(mode(a, 9090)).isEqualTo(ServerMode.STRICT);
+  }
+
+  /**
+   * Istio's configCompareByCreationTime (pilot/pkg/model/config.go): timestamps are whole seconds,
+   * so ties are common; then the name decides, then the namespace.
+   */
+  @Test
+  void equalTimestampsAreDecidedByName() {
+    String at = "  creationTimestamp: \"2024-05-01T00:00:00Z\"\n";
+    Analysis a = analyzeYaml(APP + pa("shop", "b-policy", "", "DISABLE", at) + pa("shop", "a-policy", "", "STRICT", at));
+    assertThat(mode(a, 8080)).isEqualTo(ServerMode.STRICT);
+    assertThat(port(a, "shop", "web", 8080).decidedBy().orElseThrow().name()).isEqualTo("a-policy");
   }
 
   @Test

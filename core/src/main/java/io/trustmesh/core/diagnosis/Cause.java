@@ -43,6 +43,8 @@ public enum Cause {
       "Point the client at the service's TLS port; this one belongs to sshd."),
   NOT_TLS("not_tls", "The port answers with bytes that are not TLS.",
       "Check which program owns the port (ss -ltnp) and point the client at the TLS listener."),
+  PLAINTEXT_ACCEPTED("plaintext_accepted", "The port speaks mTLS but also lets plaintext through (PERMISSIVE): a caller without an identity reaches the service.",
+      "Make the port STRICT once every caller uses mTLS ('trustmesh migrate plan' lists the plaintext callers the sidecars saw)."),
   // -- negotiation
   PROTOCOL_VERSION("protocol_version", "Client and server have no TLS version in common.",
       "Enable TLS 1.3 on both sides (and TLS 1.2 where an old peer needs it); trustmesh speaks 1.3 and 1.2."),

@@ -113,6 +113,7 @@ public final class ConnectDoctor {
     }
     if (negotiated) {
       clientCertificate(sa, r, main, steps, findings, now);
+      plaintext(sa, r, steps, findings);
     }
     return new DoctorReport("connect", target, steps, chain, findings, now);
   }
@@ -191,22 +192,48 @@ public final class ConnectDoctor {
           : "not asked for, so " + who + " was not sent: " + main.detail()));
       return;
     }
-    Cause cause = main.alert().flatMap(Cause::ofReceivedAlert)
-        .filter(c -> c != Cause.HANDSHAKE_FAILURE)
-        .orElse(Cause.REJECTED_BAD_CERTIFICATE);
-    StringBuilder detail = new StringBuilder("the server refused our certificate " + who + ": " + main.detail() + when(main));
+    Optional<Judgement> own = id.bundle().or(() -> r.bundle())
+        .map(roots -> ChainJudge.judge(id.chain(), roots, Usage.CLIENT, Expectations.none(), now));
+    Optional<Cause> alerted = main.alert().flatMap(Cause::ofReceivedAlert);
+    boolean ownVerifies = own.map(Judgement::healthy).orElse(false);
+    // BoringSSL (and so trustmesh's sidecar, see proxy/AlertingTrustManager) cannot send
+    // access_denied from certificate verification: a verified identity its allow list refuses gets
+    // handshake_failure. After our certificate was asked for and sent, and with a chain that does
+    // verify as a client certificate, that alert means the policy, not the certificate.
+    boolean policyRefusal = main.alert().filter("handshake_failure"::equals).isPresent()
+        && main.certificateSent() && ownVerifies;
+    Cause cause = policyRefusal ? Cause.ACCESS_DENIED
+        : alerted.filter(c -> c != Cause.HANDSHAKE_FAILURE).orElse(Cause.REJECTED_BAD_CERTIFICATE);
+    StringBuilder detail = new StringBuilder();
+    if (cause == Cause.ACCESS_DENIED) {
+      detail.append("denied by the server's allow policy: ");
+    }
+    detail.append("the server refused our certificate ").append(who).append(": ").append(main.detail()).append(when(main));
+    if (policyRefusal) {
+      detail.append("; our chain verifies against the bundle as a client certificate, and a trustmesh sidecar"
+          + " answers handshake_failure (not access_denied) when its allow list does not admit a verified SPIFFE ID");
+    }
     if (!issuers.isEmpty()) {
       detail.append("; the server accepts client certificates from: ").append(String.join("; ", issuers))
           .append("; ours was issued by ").append(id.chain().get(id.chain().size() - 1).getIssuerX500Principal().getName());
     }
-    id.bundle().or(() -> r.bundle()).ifPresent(roots -> {
-      Judgement own = ChainJudge.judge(id.chain(), roots, Usage.CLIENT, Expectations.none(), now);
-      if (!own.healthy()) {
-        detail.append("; checked here as a client certificate, ours fails too: ").append(own.findings().get(0).detail());
-      }
-    });
+    own.filter(j -> !j.healthy()).ifPresent(j ->
+        detail.append("; checked here as a client certificate, ours fails too: ").append(j.findings().get(0).detail()));
     findings.add(new Finding(cause, detail.toString()));
     steps.add(Step.failed("client-certificate", detail.toString()));
+  }
+
+  /** A port that completed TLS may still let plaintext callers through (PERMISSIVE). */
+  private static void plaintext(InetSocketAddress sa, ConnectRequest r, List<Step> steps, List<Finding> findings) {
+    Optional<byte[]> answer = PortProbe.plaintextAnswer(sa, r.timeout());
+    if (answer.isEmpty()) {
+      steps.add(Step.ok("plaintext", "a plaintext request was not let through"));
+      return;
+    }
+    String detail = "a plaintext HTTP request (no TLS, no identity) was let through and answered with "
+        + WireBytes.describe(answer.get());
+    steps.add(Step.failed("plaintext", detail));
+    findings.add(new Finding(Cause.PLAINTEXT_ACCEPTED, detail));
   }
 
   private static String when(ProbeResult p) {

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** The checks below TLS: can we connect at all, and does a silent port speak plaintext HTTP. */
@@ -50,6 +51,37 @@ final class PortProbe {
       return new String(head, StandardCharsets.US_ASCII).equals("HTTP/");
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * Whether a port that speaks TLS also lets plaintext through, as a PERMISSIVE sidecar does: a
+   * plaintext HTTP request that gets a non-TLS answer reached something behind the port. A TLS-only
+   * server closes, resets or answers with a TLS alert; {@code 400} is how a TLS server (nginx,
+   * Go) refuses a plaintext request on its TLS port, so it does not count. Silence says nothing.
+   *
+   * @return the first bytes of the plaintext answer, when there was one
+   */
+  static Optional<byte[]> plaintextAnswer(InetSocketAddress address, Duration timeout) {
+    try (Socket s = new Socket()) {
+      s.connect(address, (int) timeout.toMillis());
+      s.setSoTimeout((int) timeout.toMillis());
+      s.getOutputStream().write(("HEAD / HTTP/1.0\r\nHost: " + address.getHostString() + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] buf = new byte[16];
+      int n = s.getInputStream().read(buf);
+      if (n <= 0) {
+        return Optional.empty();
+      }
+      byte[] head = Arrays.copyOf(buf, n);
+      String text = new String(head, StandardCharsets.US_ASCII);
+      if (WireBytes.looksLikeTls(head) || text.matches("HTTP/1\\.[01] 400.*")) {
+        return Optional.empty();
+      }
+      return Optional.of(head);
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

@@ -26,4 +26,14 @@ public record PeerAuthentication(
   public boolean hasSelector() {
     return !selector.isEmpty();
   }
+
+  /**
+   * Whether Kubernetes refuses this policy, so that it never exists in a cluster: Istio's CRD
+   * (manifests/charts/base/files/crd-all.gen.yaml, x-kubernetes-validations "portLevelMtls requires
+   * selector"; also pkg/config/validation ValidatePeerAuthentication) rejects {@code portLevelMtls}
+   * without a selector. Neither its ports nor its top-level mode apply.
+   */
+  public boolean refusedByIstio() {
+    return !hasSelector() && !portLevel.isEmpty();
+  }
 }

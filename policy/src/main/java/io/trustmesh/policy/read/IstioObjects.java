@@ -26,8 +26,14 @@ final class IstioObjects {
     if (mode.isEmpty()) {
       return Optional.empty();
     }
+    JsonNode portLevel = m.spec().path("portLevelMtls");
+    if (portLevel.isObject() && portLevel.isEmpty()) {
+      // Istio's CRD: minProperties 1 (pkg/config/validation ValidatePeerAuthentication says the same).
+      problems.invalid(m, "/spec/portLevelMtls", "portLevelMtls is empty: Istio refuses the policy (at least one port)");
+      return Optional.empty();
+    }
     List<PortOverride> ports = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> it = m.spec().path("portLevelMtls").fields();
+    Iterator<Map.Entry<String, JsonNode>> it = portLevel.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String pointer = "/spec/portLevelMtls/" + e.getKey();

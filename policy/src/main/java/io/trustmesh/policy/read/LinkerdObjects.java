@@ -13,9 +13,9 @@ import java.util.List;
 final class LinkerdObjects {
   private LinkerdObjects() {}
 
-  static LinkerdServer server(Manifest m) {
+  static LinkerdServer server(Manifest m, ModelReader.Problems problems) {
     return new LinkerdServer(Fields.ref(m), Fields.strings(m.spec().path("podSelector").path("matchLabels")),
-        Fields.text(m.spec().path("port")), Fields.text(m.spec().path("accessPolicy")));
+        Fields.text(m.spec().path("port")), Fields.text(m.spec().path("accessPolicy")), Fields.created(m, problems));
   }
 
   static LinkerdAuthorization serverAuthorization(Manifest m) {

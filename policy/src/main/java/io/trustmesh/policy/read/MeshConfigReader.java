@@ -1,8 +1,11 @@
 package io.trustmesh.policy.read;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.trustmesh.core.BadInputException;
 import io.trustmesh.policy.model.MeshConfig;
 import io.trustmesh.policy.source.Manifest;
 import java.io.IOException;
@@ -13,7 +16,9 @@ import java.util.Optional;
  * {@code IstioOperator}'s {@code spec.meshConfig}.
  */
 final class MeshConfigReader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** A repeated key in {@code data.mesh} is refused like one in the manifest around it. */
+  private static final ObjectMapper YAML = YAMLMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private MeshConfigReader() {}
 
@@ -25,6 +30,13 @@ final class MeshConfigReader {
     try {
       JsonNode mesh = YAML.readTree(m.root().path("data").path("mesh").asText(""));
       return Optional.of(of(mesh == null ? YAML.createObjectNode() : mesh, m, "/data/mesh"));
+    } catch (JsonParseException e) {
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+        throw new BadInputException(m.at("/data/mesh") + ": data.mesh of ConfigMap " + m.namespace() + "/" + m.name()
+            + ": duplicate key " + e.getOriginalMessage().substring("Duplicate field ".length()));
+      }
+      problems.invalid(m, "/data/mesh", "data.mesh is not valid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      return Optional.empty();
     } catch (IOException e) {
       problems.invalid(m, "/data/mesh", "data.mesh is not valid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       return Optional.empty();

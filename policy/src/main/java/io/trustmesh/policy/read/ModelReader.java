@@ -1,5 +1,6 @@
 package io.trustmesh.policy.read;
 
+import io.trustmesh.core.BadInputException;
 import io.trustmesh.policy.model.MeshModel;
 import io.trustmesh.policy.source.InputFiles;
 import io.trustmesh.policy.source.Manifest;
@@ -75,12 +76,25 @@ public final class ModelReader {
         continue;
       }
       ManifestReader.Result r = yaml.read(input.name(), input.text());
+      refuseDuplicateKeys(r.problems());
       model.problems.addAll(r.problems());
       for (Manifest m : r.manifests()) {
         add(m, model, problems);
       }
     }
     return model.build();
+  }
+
+  /**
+   * A repeated key is not a finding but an input error (exit 2): which of the two values Istio or
+   * Linkerd would see depends on the tool that applies the file, so no analysis of it can be trusted.
+   */
+  static void refuseDuplicateKeys(List<ReadProblem> problems) {
+    for (ReadProblem p : problems) {
+      if (p.kind() == ReadProblem.Kind.DUPLICATE_KEY) {
+        throw new BadInputException(p.location() + ": " + p.message());
+      }
+    }
   }
 
   private static void add(Manifest m, MeshModel.Builder model, Problems problems) {
@@ -117,7 +131,7 @@ public final class ModelReader {
       case "security.istio.io/AuthorizationPolicy" -> model.authorizationPolicies.add(IstioObjects.authorizationPolicy(m));
       case "networking.istio.io/DestinationRule" ->
           IstioObjects.destinationRule(m, problems).ifPresent(model.destinationRules::add);
-      case "policy.linkerd.io/Server" -> model.linkerdServers.add(LinkerdObjects.server(m));
+      case "policy.linkerd.io/Server" -> model.linkerdServers.add(LinkerdObjects.server(m, problems));
       case "policy.linkerd.io/ServerAuthorization" -> model.linkerdAuthorizations.add(LinkerdObjects.serverAuthorization(m));
       case "policy.linkerd.io/AuthorizationPolicy" -> model.linkerdPolicies.add(LinkerdObjects.authorizationPolicy(m));
       case "policy.linkerd.io/MeshTLSAuthentication", "policy.linkerd.io/NetworkAuthentication" ->

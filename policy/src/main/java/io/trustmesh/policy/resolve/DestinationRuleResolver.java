@@ -13,10 +13,15 @@ import java.util.Optional;
  * ({@code PushContext.destinationRule}):
  *
  * <ol>
- *   <li>rules in the client's own namespace (any exportTo), most specific host first;
+ *   <li>rules in the client's own namespace that are visible there (exportTo empty, {@code *},
+ *       {@code .} or the namespace's name: Istio's {@code namespaceLocal} index), most specific
+ *       host first; for a client in the root namespace (a gateway) only the root rules that are
+ *       private to it ({@code rootNamespaceLocal}), so that a mesh-wide {@code *.local} rule does
+ *       not hide a service's own rule;
  *   <li>else rules in the service's namespace exported to the client's namespace;
  *   <li>else rules in the root namespace exported to the client's namespace.
  * </ol>
+ * (pilot/pkg/model/push_context.go: {@code destinationRule} and {@code setDestinationRules}.)
  * exportTo: empty or {@code *} is everywhere, {@code .} the rule's own namespace, {@code ~}
  * nowhere, else the namespaces listed. Several rules for one host in one namespace are merged by
  * Istio with the oldest one's traffic policy winning; that rule is returned. Rules with a
@@ -39,8 +44,10 @@ public final class DestinationRuleResolver {
 
   public Optional<DestinationRule> forHost(Optional<Workload> client, String clientNamespace, String host,
       String serviceNamespace) {
+    boolean inRoot = clientNamespace.equals(rootNamespace);
     Optional<DestinationRule> local = best(host, inNamespace(clientNamespace).stream()
-        .filter(d -> !d.workloadSelector()).toList());
+        .filter(d -> !d.workloadSelector())
+        .filter(d -> inRoot ? privateOnly(d) : visibleInOwnNamespace(d)).toList());
     if (local.isPresent()) {
       return local;
     }
@@ -50,10 +57,20 @@ public final class DestinationRuleResolver {
         return exported;
       }
     }
-    if (!clientNamespace.equals(rootNamespace)) {
-      return best(host, exportedFrom(rootNamespace, clientNamespace));
-    }
-    return Optional.empty();
+    return best(host, exportedFrom(rootNamespace, clientNamespace).stream()
+        .filter(d -> !inRoot || !privateOnly(d)).toList());
+  }
+
+  /** Istio's namespaceLocal: exportTo empty, {@code *}, {@code .} or the rule's own namespace. */
+  private static boolean visibleInOwnNamespace(DestinationRule d) {
+    List<String> e = d.exportTo();
+    return e.isEmpty() || e.contains("*") || e.contains(".") || e.contains(d.ref().namespace());
+  }
+
+  /** Istio's isPrivateOnly: exportTo is exactly {@code .} or exactly the rule's own namespace. */
+  private static boolean privateOnly(DestinationRule d) {
+    List<String> e = d.exportTo();
+    return e.size() == 1 && (e.contains(".") || e.contains(d.ref().namespace()));
   }
 
   /** Every rule of one namespace naming exactly the same resolved host as {@code rule}. */

@@ -9,6 +9,7 @@ import io.trustmesh.policy.model.Namespace;
 import io.trustmesh.policy.model.ObjectRef;
 import io.trustmesh.policy.model.Workload;
 import io.trustmesh.policy.source.SourceLocation;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -19,7 +20,8 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>a port in {@code config.linkerd.io/skip-inbound-ports} bypasses the proxy: DISABLE;
- *   <li>a {@code Server} selecting the pod and port admits only what its authorizations allow: any
+ *   <li>a {@code Server} selecting the pod and port (the oldest, then by name, when several do)
+ *       admits only what its authorizations allow: any
  *       unauthenticated one (NetworkAuthentication, {@code unauthenticated: true}) makes it
  *       PERMISSIVE, only meshTLS ones STRICT, none at all DENY (or the v1beta3 {@code accessPolicy});
  *   <li>otherwise {@code config.linkerd.io/default-inbound-policy} (pod, then namespace, then the
@@ -33,6 +35,16 @@ public final class LinkerdResolver {
   public static final String SKIP_OUTBOUND = "config.linkerd.io/skip-outbound-ports";
   public static final String DEFAULT_POLICY = "config.linkerd.io/default-inbound-policy";
   public static final String OPAQUE = "config.linkerd.io/opaque-ports";
+
+  /**
+   * Linkerd's policy controller ({@code reindex_servers} in
+   * policy-controller/k8s/index/src/inbound/index.rs) sorts Servers by creation time, then name,
+   * and gives a port to the first that selects it, warning about the others. Rust orders a missing
+   * timestamp ({@code None}) before any time, and so does this.
+   */
+  static final Comparator<LinkerdServer> OLDEST_SERVER_FIRST = Comparator
+      .comparing((LinkerdServer s) -> s.created().orElse(null), Comparator.nullsFirst(Comparator.naturalOrder()))
+      .thenComparing(s -> s.ref().name());
 
   private final MeshModel model;
   private final String clusterDefault;
@@ -60,7 +72,7 @@ public final class LinkerdResolver {
         .filter(s -> s.ref().namespace().equals(w.namespace()))
         .filter(s -> w.matches(s.podSelector()))
         .filter(s -> s.port().equals(String.valueOf(port.port())) || (!port.name().isEmpty() && s.port().equals(port.name())))
-        .findFirst();
+        .min(OLDEST_SERVER_FIRST);
     if (server.isPresent()) {
       LinkerdServer s = server.get();
       List<Boolean> unauthenticated = authorizations(s);

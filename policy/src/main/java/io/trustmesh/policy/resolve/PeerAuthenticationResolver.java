@@ -19,8 +19,10 @@ import java.util.Optional;
  *   <li>Per scope the oldest wins ({@link PolicyOrder}).
  *   <li>Start from PERMISSIVE; apply mesh, then namespace, then workload, skipping UNSET.
  *   <li>Port-level modes come only from the workload-level policy; a port-level UNSET takes the
- *       workload's mode. {@code portLevelMtls} on a policy without selector is ignored (Istio's
- *       webhook rejects it; pilot never reads it).
+ *       workload's mode.
+ *   <li>A policy with {@code portLevelMtls} but no selector is left out altogether: Istio's CRD
+ *       refuses it at {@code kubectl apply} ({@link PeerAuthentication#refusedByIstio()}), so in a
+ *       cluster it does not exist and its top-level mode does not apply either.
  * </ol>
  */
 public final class PeerAuthenticationResolver {
@@ -35,6 +37,7 @@ public final class PeerAuthenticationResolver {
   public IstioWorkloadPolicy resolve(Workload w) {
     List<PeerAuthentication> candidates = model.peerAuthentications().stream()
         .filter(p -> p.ref().namespace().equals(w.namespace()) || p.ref().namespace().equals(rootNamespace))
+        .filter(p -> !p.refusedByIstio())
         .filter(p -> w.matches(p.selector()))
         .sorted(PolicyOrder.oldestFirst(PeerAuthentication::created, PeerAuthentication::ref))
         .toList();
@@ -72,6 +75,7 @@ public final class PeerAuthenticationResolver {
         .filter(p -> p.ref().namespace().equals(chosen.ref().namespace()))
         .filter(p -> p.hasSelector() == chosen.hasSelector())
         .filter(p -> !root || !p.hasSelector())
+        .filter(p -> !p.refusedByIstio())
         .filter(p -> w.matches(p.selector()))
         .sorted(PolicyOrder.oldestFirst(PeerAuthentication::created, PeerAuthentication::ref))
         .toList();

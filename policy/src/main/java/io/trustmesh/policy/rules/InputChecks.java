@@ -9,7 +9,7 @@ final class InputChecks implements Check {
   public void run(Resolution r, Findings out) {
     for (ReadProblem p : r.model().problems()) {
       RuleInfo rule = switch (p.kind()) {
-        case MALFORMED -> RuleCatalog.INPUT_MALFORMED;
+        case MALFORMED, DUPLICATE_KEY -> RuleCatalog.INPUT_MALFORMED;
         case UNKNOWN_KIND -> RuleCatalog.INPUT_UNKNOWN_KIND;
         case UNSUPPORTED_VERSION -> RuleCatalog.INPUT_UNSUPPORTED_VERSION;
         case INVALID_FIELD -> RuleCatalog.INPUT_INVALID_FIELD;

@@ -29,8 +29,8 @@ final class PeerAuthenticationChecks implements Check {
             + ": Istio ignores it", pa.ref().location());
       }
       if (!pa.hasSelector() && !pa.portLevel().isEmpty()) {
-        out.add(RuleCatalog.PA_PORT_NO_SELECTOR, pa.ref().display() + " sets portLevelMtls without a selector: Istio "
-            + "rejects it and no port-level mode applies", pa.portLevel().get(0).location());
+        out.add(RuleCatalog.PA_PORT_NO_SELECTOR, pa.ref().display() + " sets portLevelMtls without a selector: Kubernetes"
+            + " refuses the whole policy (Istio's CRD: portLevelMtls requires selector), so neither its mode nor its ports apply", pa.portLevel().get(0).location());
       }
       if (pa.hasSelector() && !inRoot) {
         List<Workload> selected = r.model().workloads().stream()
@@ -102,7 +102,7 @@ final class PeerAuthenticationChecks implements Check {
       }
     }
     // Namespace- and mesh-wide duplicates exist even when no workload is in the inputs.
-    r.model().peerAuthentications().stream().filter(p -> !p.hasSelector())
+    r.model().peerAuthentications().stream().filter(p -> !p.hasSelector() && !p.refusedByIstio())
         .collect(Collectors.groupingBy(p -> p.ref().namespace())).values().stream().filter(l -> l.size() > 1)
         .forEach(l -> seen.add(l.stream().sorted(Comparator.comparing((PeerAuthentication p) ->
             p.created().orElse(Instant.EPOCH)).thenComparing(p -> p.ref().name())).toList()));

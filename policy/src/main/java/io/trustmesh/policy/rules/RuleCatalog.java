@@ -66,7 +66,7 @@ public final class RuleCatalog {
       "A PeerAuthentication with a selector in the root namespace: Istio ignores it.",
       "Move it to the workload's namespace, or remove the selector to make it mesh-wide.", CONFIG_CLARITY);
   public static final RuleInfo PA_PORT_NO_SELECTOR = rule("TM-ISTIO-008", "port-level-mtls-without-selector",
-      Severity.ERROR, "portLevelMtls in a mesh- or namespace-wide PeerAuthentication: Istio rejects it; the port modes never apply.",
+      Severity.ERROR, "portLevelMtls in a mesh- or namespace-wide PeerAuthentication: Istio's CRD refuses the whole policy; neither its mode nor its port modes apply.",
       "Put port-level settings in a PeerAuthentication with a selector.", TRANSPORT);
   public static final RuleInfo PA_PORT_NOT_EXPOSED = rule("TM-ISTIO-009", "port-level-mtls-unknown-port", Severity.WARNING,
       "portLevelMtls names a port none of the selected workloads declares: the override never applies.",

@@ -22,6 +22,10 @@ import org.yaml.snakeyaml.LoaderOptions;
  * Reads multi-document Kubernetes YAML into {@link Manifest}s, remembering the line of every
  * field. Bad YAML never escapes as an exception: it becomes a {@link ReadProblem} naming the file
  * and line, and the documents read before it are kept.
+ *
+ * <p>A key repeated in one mapping is refused ({@link ReadProblem.Kind#DUPLICATE_KEY}), as
+ * {@code kubectl} (sigs.k8s.io/yaml) refuses it: keeping the last value silently would let a
+ * reviewer read {@code mode: STRICT} while a later {@code mode: DISABLE} in the same block decides.
  */
 public final class ManifestReader {
   /**
@@ -64,6 +68,8 @@ public final class ManifestReader {
         lines.put("", line);
         addObject(file, root, lines, manifests, problems);
       }
+    } catch (DuplicateKey e) {
+      problems.add(new ReadProblem(ReadProblem.Kind.DUPLICATE_KEY, e.getMessage(), SourceLocation.of(file, e.line)));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       problems.add(new ReadProblem(ReadProblem.Kind.MALFORMED, "malformed YAML: " + firstLine(e.getOriginalMessage()),
@@ -109,7 +115,11 @@ public final class ManifestReader {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
           String child = pointer + "/" + name.replace("~", "~0").replace("/", "~1");
-          lines.put(child, line(parser.currentTokenLocation()));
+          int at = line(parser.currentTokenLocation());
+          if (node.has(name)) {
+            throw new DuplicateKey(name, pointer, lines.get(child), at);
+          }
+          lines.put(child, at);
           parser.nextToken();
           node.set(name, readValue(parser, child, lines));
         }
@@ -135,6 +145,18 @@ public final class ManifestReader {
         return NODES.booleanNode(false);
       default:
         return NODES.nullNode();
+    }
+  }
+
+  /** A key met twice in one mapping; stops reading the file like any other malformed YAML. */
+  private static final class DuplicateKey extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int line;
+
+    DuplicateKey(String key, String pointer, Integer firstLine, int line) {
+      super("duplicate key '" + key + "'" + (pointer.isEmpty() ? "" : " in " + pointer.substring(1).replace('/', '.'))
+          + (firstLine == null ? "" : " (first at line " + firstLine + ")"), null, false, false);
+      this.line = line;
     }
   }
 

@@ -61,6 +61,15 @@ class MeshFileErrorsTest {
   }
 
   @Test
+  void aKeyRepeatedInOneMappingIsRefusedWithBothLines() {
+    // Last-one-wins would let "mode: STRICT" on line 8 be overridden unseen by line 9.
+    String yaml = HEAD + "services:\n  - name: a\n    ports:\n      - port: 80\n        mode: STRICT\n        mode: DISABLE\n";
+    assertThatThrownBy(() -> MeshFileLoader.parse("mesh.yaml", yaml))
+        .isInstanceOfSatisfying(MeshFileException.class, e -> assertThat(e.getMessage())
+            .isEqualTo("mesh.yaml:9: duplicate key 'mode' in services.0.ports.0 (first at line 8)"));
+  }
+
+  @Test
   void malformedYamlNamesTheLine() {
     assertThatThrownBy(() -> MeshFileLoader.parse("mesh.yaml", HEAD + "services: [\n  - name: a\n"))
         .isInstanceOfSatisfying(MeshFileException.class, e -> assertThat(e.line()).isPositive());
