@@ -135,25 +135,41 @@ public final class MeshStatus {
     return services;
   }
 
-  /** The table of {@code up} and {@code status}: one row per service. */
+  /** The table of {@code up} and {@code status}: one row per service (more lines when it has several ports). */
   public List<String> table() {
-    String fmt = "%-14s %-52s %-34s %-9s %6s %6s %6s";
-    List<String> lines = new ArrayList<>();
-    lines.add(String.format(fmt, "SERVICE", "SPIFFE ID", "PORTS (MODE)", "SVID", "MTLS", "PLAIN", "DENIED"));
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"SERVICE", "SPIFFE ID", "PORTS (MODE)", "SVID LEFT", "MTLS", "PLAIN", "DENIED"});
+    List<String> problems = new ArrayList<>();
     for (ServiceStatus s : services) {
       String svid = s.svidNotAfter().map(t -> Durations.format(Duration.between(now, t).withNanos(0))).orElse("-");
       List<String> ports = s.ports();
       for (int i = 0; i < Math.max(1, ports.size()); i++) {
         String p = i < ports.size() ? ports.get(i) : "";
-        lines.add(i == 0
-            ? String.format(fmt, s.name(), s.spiffeId() == null ? "(none)" : s.spiffeId(), p, svid,
-                s.counts().mtls(), s.counts().plaintext(), s.counts().refused())
-            : String.format(fmt, "", "", p, "", "", "", ""));
+        rows.add(i == 0
+            ? new String[] {s.name(), s.spiffeId() == null ? "(none)" : s.spiffeId(), p, svid,
+                String.valueOf(s.counts().mtls()), String.valueOf(s.counts().plaintext()),
+                String.valueOf(s.counts().refused())}
+            : new String[] {"", "", p, "", "", "", ""});
       }
-      for (String problem : s.problems()) {
-        lines.add("  ! " + s.name() + ": " + problem);
+      s.problems().forEach(problem -> problems.add("  ! " + s.name() + ": " + problem));
+    }
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
       }
     }
+    List<String> lines = new ArrayList<>();
+    for (String[] r : rows) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        boolean number = i >= 4; // counts are right-aligned
+        String cell = number ? " ".repeat(width[i] - r[i].length()) + r[i] : r[i] + " ".repeat(width[i] - r[i].length());
+        b.append(i == 0 ? "" : "  ").append(cell);
+      }
+      lines.add(b.toString().stripTrailing());
+    }
+    lines.addAll(problems);
     return lines;
   }
 
