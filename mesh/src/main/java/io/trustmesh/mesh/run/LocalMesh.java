@@ -74,6 +74,24 @@ public final class LocalMesh implements AutoCloseable {
       dir.writePid(pid);
       Path logs = dir.logs();
 
+      // The services first: their own start-up (a JVM each, for the built-in ones) overlaps with the
+      // control plane's and the sidecars'; until their sidecars listen, their first calls are refused,
+      // as when containers of a pod start together.
+      Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+      Path workDir = meshFile.toAbsolutePath().getParent();
+      for (ServicePlan s : plan.services()) {
+        MeshService svc = s.service();
+        if (!svc.command().isEmpty()) {
+          List<String> argv = commands.argv(svc.command());
+          progress.accept("starting " + svc.name() + ": " + String.join(" ", svc.command()));
+          ServiceProcess p = ServiceProcess.start(svc.name(), argv, workDir, logs.resolve(svc.name() + ".log"),
+              environment(s));
+          processes.put(svc.name(), p);
+        }
+      }
+      // Stopped together (one grace period), after the sidecars that front them.
+      running.push(() -> ServiceProcess.stopAll(processes.values()));
+
       progress.accept("starting the server and the agent for " + plan.mesh().trustDomain().name());
       LocalControlPlane cp = LocalControlPlane.start(plan.mesh(), dir, clock);
       running.push(cp);
@@ -88,19 +106,6 @@ public final class LocalMesh implements AutoCloseable {
         }
       }
 
-      Map<String, ServiceProcess> processes = new LinkedHashMap<>();
-      Path workDir = meshFile.toAbsolutePath().getParent();
-      for (ServicePlan s : plan.services()) {
-        MeshService svc = s.service();
-        if (!svc.command().isEmpty()) {
-          List<String> argv = commands.argv(svc.command());
-          progress.accept("starting " + svc.name() + ": " + String.join(" ", svc.command()));
-          ServiceProcess p = ServiceProcess.start(svc.name(), argv, workDir, logs.resolve(svc.name() + ".log"),
-              environment(s));
-          running.push(p);
-          processes.put(svc.name(), p);
-        }
-      }
       for (ServicePlan s : plan.services()) {
         ServiceProcess p = processes.get(s.service().name());
         if (p == null) {

@@ -67,15 +67,15 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
         String pf = field + ".ports[" + j + "]";
         int appPort = p.appPort().orElseGet(freePort);
         if (s.sidecar()) {
-          claim(mesh, taken, p.port(), p.line(), pf + ".port", s.name() + " port " + p.port());
+          claim(mesh, taken, p.port(), p.line(), pf + ".port", "service " + s.name() + ", port " + p.port());
           if (localApp) {
-            claim(mesh, taken, appPort, p.line(), pf + ".appPort", s.name() + " appPort " + appPort);
+            claim(mesh, taken, appPort, p.line(), pf + ".appPort", "service " + s.name() + ", appPort " + appPort);
           }
           in.add(new InboundPort("inbound-" + p.port(), p.port(), s.address().orElse(LOOPBACK), appPort,
               mesh.effectiveMode(s, p.port())));
         } else if (localApp) {
           // No sidecar: the app itself listens on the port callers address.
-          claim(mesh, taken, p.port(), p.line(), pf + ".port", s.name() + " port " + p.port());
+          claim(mesh, taken, p.port(), p.line(), pf + ".port", "service " + s.name() + ", port " + p.port());
         }
       }
       List<OutboundPort> outbound = new ArrayList<>();
@@ -90,7 +90,7 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
                 + "' has no port to call");
           }
           int local = u.localPort().orElseGet(freePort);
-          claim(mesh, taken, local, u.line(), uf + ".localPort", s.name() + " upstream " + u.service());
+          claim(mesh, taken, local, u.line(), uf + ".localPort", "service " + s.name() + ", localPort for " + u.service());
           boolean mutual = target.sidecar() && mesh.effectiveMode(target, targetPort) != Mode.DISABLE;
           Optional<SpiffeId> expect = Optional.empty();
           if (mutual) {
@@ -112,7 +112,7 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
       String what) {
     String before = taken.putIfAbsent(port, what);
     if (before != null) {
-      throw new MeshFileException(mesh.file(), line, field, "port " + port + " (" + what + ") is also " + before
+      throw new MeshFileException(mesh.file(), line, field, "port " + port + " (" + what + ") is also taken by " + before
           + ": on one host every sidecar, upstream and app port needs its own number");
     }
   }

@@ -49,16 +49,18 @@ public final class MeshDown {
           awaitExit(h);
         }
       }
+      List<ProcessHandle> leftBehind = new ArrayList<>();
       for (MeshState.Service svc : s.services()) {
         if (svc.process() == null) {
           continue;
         }
         Optional<ProcessHandle> p = Processes.handle(svc.process().pid(), svc.process().start());
         if (p.isPresent()) {
-          ServiceProcess.stop(p.get(), ServiceProcess.GRACE);
-          actions.add("stopped " + svc.name() + " (pid " + svc.process().pid() + "), left behind by its supervisor");
+          leftBehind.add(p.get());
+          actions.add("stopping " + svc.name() + " (pid " + svc.process().pid() + "), left behind by its supervisor");
         }
       }
+      ServiceProcess.stopAll(leftBehind, ServiceProcess.GRACE);
     }
     Optional<AutoCloseable> lock = dir.tryLock();
     if (lock.isPresent()) {

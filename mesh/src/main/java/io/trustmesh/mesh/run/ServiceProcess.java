@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +104,16 @@ final class ServiceProcess implements AutoCloseable {
 
   /** SIGTERM to the process and its descendants, SIGKILL to whatever is left after {@code grace}. */
   static void stop(ProcessHandle root, Duration grace) {
-    List<ProcessHandle> all = new ArrayList<>(root.descendants().toList());
-    all.add(0, root);
+    stopAll(List.of(root), grace);
+  }
+
+  /** Stops several processes at once (one grace period for all, not one each). */
+  static void stopAll(List<ProcessHandle> roots, Duration grace) {
+    List<ProcessHandle> all = new ArrayList<>();
+    for (ProcessHandle root : roots) {
+      all.add(root);
+      all.addAll(root.descendants().toList());
+    }
     all.forEach(ProcessHandle::destroy);
     long end = System.nanoTime() + grace.toNanos();
     for (ProcessHandle p : all) {
@@ -116,10 +125,8 @@ final class ServiceProcess implements AutoCloseable {
       } catch (Exception e) {
         // still alive: killed below
       }
-      if (p.isAlive()) {
-        p.destroyForcibly();
-      }
     }
+    all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle p : all) {
       try {
         p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -127,5 +134,9 @@ final class ServiceProcess implements AutoCloseable {
         // SIGKILL cannot be refused; a zombie of another parent is not ours to reap
       }
     }
+  }
+
+  static void stopAll(Collection<ServiceProcess> processes) {
+    stopAll(processes.stream().map(p -> p.process.toHandle()).toList(), GRACE);
   }
 }
