@@ -1,5 +1,7 @@
 package io.trustmesh.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.mesh.run.LocalMesh;
 import io.trustmesh.mesh.run.LocalPlan;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -90,7 +93,7 @@ final class UpCommand implements Callable<Integer> {
       return detach(meshFile, dir, out, err);
     }
     // The table owns the terminal: only errors are logged there; the detached supervisor logs warnings to up.log.
-    Logging.daemon(Optional.of(supervise ? "warn" : "error"));
+    quiet(supervise ? Level.WARN : Level.ERROR);
     Termination termination = Termination.install(Thread.currentThread());
     // A signal during the start interrupts it (the start then stops what it had started).
     termination.started();
@@ -123,7 +126,7 @@ final class UpCommand implements Callable<Integer> {
     try (running) {
       // DASHBOARD (issue 12 item 6, branch mesh-observe): start it here, on loopback, and record its URL:
       //   AutoCloseable d = Dashboard.start(dir.path(), 0); running.dashboard(d.url()); close it before the mesh.
-      summary(running.state(), dir, out);
+      summary(running.state(), dir, out, supervise);
       Thread table = supervise ? null : table(running, dir, out);
       String signal = termination.await();
       if (table != null) {
@@ -137,6 +140,16 @@ final class UpCommand implements Callable<Integer> {
         + dir.path().resolve("logs") + ")");
     err.flush();
     return Main.OK;
+  }
+
+  /** The sidecars log each refusal at INFO (logback.xml); the access logs hold them for the table. */
+  private static void quiet(Level level) {
+    Logging.daemon(Optional.of(level.toString()));
+    if (System.getenv("TRUSTMESH_PROXY_LOG_LEVEL") == null) {
+      for (String name : List.of("io.trustmesh.proxy", "io.trustmesh.api")) {
+        ((Logger) LoggerFactory.getLogger(name)).setLevel(level);
+      }
+    }
   }
 
   /** The status table: redrawn in place on a terminal, printed every so often otherwise. */
@@ -169,7 +182,7 @@ final class UpCommand implements Callable<Integer> {
     return t;
   }
 
-  static void summary(MeshState s, StateDirectory dir, PrintWriter out) {
+  static void summary(MeshState s, StateDirectory dir, PrintWriter out, boolean detached) {
     out.println("trustmesh: mesh " + s.trustDomain() + " is up (" + s.services().size() + " services, supervisor pid "
         + s.pid() + ")");
     out.println("  state      " + dir.path().resolve(MeshState.FILE));
@@ -189,7 +202,7 @@ final class UpCommand implements Callable<Integer> {
       out.println(String.format("  %-14s %s%s", svc.name(),
           svc.spiffeId() == null ? "(no sidecar, plaintext)" : svc.spiffeId(), b));
     }
-    out.println("  stop with  trustmesh down --state-dir " + dir.path());
+    out.println(detached ? "  stop with  trustmesh down --state-dir " + dir.path() : "  stop with  Ctrl-C");
     out.flush();
   }
 
@@ -220,7 +233,7 @@ final class UpCommand implements Callable<Integer> {
     while (true) {
       Optional<MeshState> s = readQuietly(dir);
       if (s.isPresent() && s.get().pid() == child.pid()) {
-        summary(s.get(), dir, out);
+        summary(s.get(), dir, out, true);
         out.println("  supervisor log " + log);
         out.flush();
         return Main.OK;

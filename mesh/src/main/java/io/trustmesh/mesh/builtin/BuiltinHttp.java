@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
  * logs) and reports the outcome in one line.
  */
 final class BuiltinHttp {
-  static final Duration TIMEOUT = Duration.ofSeconds(5);
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private BuiltinHttp() {}
 
@@ -31,8 +32,15 @@ final class BuiltinHttp {
   }
 
   static HttpServer serve(InetSocketAddress listen, String path, HttpHandler handler) throws IOException {
-    HttpServer server = HttpServer.create(listen, 64);
+    HttpServer server = HttpServer.create(listen, 256);
     server.createContext(path, handler);
+    // Handlers that call an upstream wait for it: on the dispatcher thread one slow call would stall
+    // every other request and the accepts behind them.
+    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "http-" + listen.getPort());
+      t.setDaemon(true);
+      return t;
+    }));
     server.start();
     return server;
   }
