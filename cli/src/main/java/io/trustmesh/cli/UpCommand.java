@@ -84,6 +84,10 @@ final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path meshFile = file != null ? file : DEFAULT_FILE;
+    if (file == null && !Files.isRegularFile(DEFAULT_FILE)) {
+      throw new BadInputException("no mesh file given and the quick-start's " + DEFAULT_FILE + " is not under "
+          + Path.of("").toAbsolutePath() + ": run './trustmesh up' from the trustmesh source tree, or give FILE");
+    }
     MeshFile mesh = MeshFileLoader.load(meshFile);
     LocalPlan plan = LocalPlan.of(mesh, UpCommand::freePort);
     StateDirectory dir = StateDirectory.create(stateDir);
