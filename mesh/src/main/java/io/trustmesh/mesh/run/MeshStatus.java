@@ -32,6 +32,8 @@ import java.util.Set;
 public final class MeshStatus {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** One client for every probe: the live table probes every 2 s, and each client owns a selector thread. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
   /** One service's line. */
   public record ServiceStatus(String name, String namespace, String spiffeId, Optional<Long> pid,
@@ -52,7 +54,7 @@ public final class MeshStatus {
 
   /** Probes every part of {@code state}; {@code supervisorAlive} is decided by the caller (the lock). */
   public static MeshStatus probe(MeshState state, boolean supervisorAlive, TrafficCounts counts, Clock clock) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    HttpClient http = HTTP;
     counts.refresh();
     List<ServiceStatus> out = new ArrayList<>();
     for (MeshState.Service s : state.services()) {
