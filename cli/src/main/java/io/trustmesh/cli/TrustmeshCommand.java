@@ -11,13 +11,18 @@ import picocli.CommandLine.ScopeType;
     description = {
       "Zero-trust mutual TLS for services that were not written for it.",
       "",
-      "Start with 'trustmesh demo' to see a CA, two workload identities and a mutual TLS handshake,",
+      "Start with 'trustmesh up' to run a whole mesh from examples/quickstart/trustmesh.yaml, or",
+      "'trustmesh demo' to see a CA, two workload identities and a mutual TLS handshake,",
       "or 'trustmesh ca init --trust-domain example.org' to create your own hierarchy."
     },
     subcommands = {
       CaCommand.class,
       CertCommand.class,
       DemoCommand.class,
+      UpCommand.class,
+      StatusCommand.class,
+      DownCommand.class,
+      BuiltinCommand.class,
       ProxyCommand.class,
       ServerCommand.class,
       AgentCommand.class,

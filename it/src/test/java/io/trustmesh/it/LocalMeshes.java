@@ -1,0 +1,110 @@
+package io.trustmesh.it;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** Helpers for the {@code trustmesh up} scenarios: mesh files on free ports, curl, and what /proc and ports say. */
+final class LocalMeshes {
+  static final Path QUICKSTART = Path.of("..", "examples", "quickstart", "trustmesh.yaml");
+  /** Every fixed port of the quick-start file: sidecar ports, app ports, outbound local ports. */
+  static final List<Integer> QUICKSTART_PORTS = List.of(8080, 8081, 8443, 9090, 18080, 18081, 18443, 19090, 15001,
+      15002, 15003);
+
+  private LocalMeshes() {}
+
+  /**
+   * The quick-start file, byte for byte, with each of its fixed ports replaced by a free one (so the
+   * test runs beside anything else): returns the mapping, old port to new.
+   */
+  static Map<Integer, Integer> quickstartOnFreePorts(Path copy) throws IOException {
+    String text = Files.readString(QUICKSTART, StandardCharsets.UTF_8);
+    Map<Integer, Integer> ports = new LinkedHashMap<>();
+    for (int p : QUICKSTART_PORTS) {
+      ports.put(p, freePort());
+    }
+    Matcher m = Pattern.compile("\\b(\\d{4,5})\\b").matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int n = Integer.parseInt(m.group(1));
+      m.appendReplacement(out, String.valueOf(ports.getOrDefault(n, n)));
+    }
+    m.appendTail(out);
+    Files.writeString(copy, out.toString(), StandardCharsets.UTF_8);
+    return ports;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The result of one curl: its exit code (0 = an HTTP answer), the HTTP status and body. */
+  record Curl(int exit, int status, String body) {}
+
+  static Curl curl(String url) throws Exception {
+    Process p = new ProcessBuilder("curl", "-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", url)
+        .redirectErrorStream(true).start();
+    try {
+      p.getOutputStream().close();
+      boolean done = p.waitFor(20, TimeUnit.SECONDS);
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!done) {
+        throw new AssertionError("curl " + url + " did not finish: " + out);
+      }
+      int nl = out.lastIndexOf('\n');
+      int status = nl < 0 ? 0 : Integer.parseInt(out.substring(nl + 1).strip());
+      return new Curl(p.exitValue(), status, nl < 0 ? out : out.substring(0, nl));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** Whether nothing listens on {@code port} (a connection is refused). */
+  static boolean refused(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The command lines of live processes (from /proc) that contain any of {@code needles}. */
+  static List<String> processesMentioning(List<String> needles) throws IOException {
+    List<String> found = new ArrayList<>();
+    long me = ProcessHandle.current().pid();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+        if (Long.parseLong(p.getFileName().toString()) == me) {
+          continue;
+        }
+        String cmdline;
+        try {
+          cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+          continue; // ended meanwhile
+        }
+        if (needles.stream().anyMatch(cmdline::contains)) {
+          found.add(p.getFileName() + ": " + cmdline.strip());
+        }
+      }
+    }
+    return found;
+  }
+}

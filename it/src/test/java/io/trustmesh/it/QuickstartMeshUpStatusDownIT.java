@@ -1,0 +1,251 @@
+package io.trustmesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quick-start mesh, as a newcomer runs it: {@code trustmesh up --detach} on
+ * examples/quickstart/trustmesh.yaml (a copy on free ports), then real HTTP through the sidecars with
+ * curl. Allowed calls go through over mTLS and the access logs name both SPIFFE IDs; the plaintext
+ * legacy client is served only by the PERMISSIVE namespace; the intruder is denied with the reason;
+ * the DISABLE metrics port answers plaintext; {@code status --output json} shows it all; a second
+ * {@code up} is refused; {@code down} leaves no process, socket, state or listening port.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QuickstartMeshUpStatusDownIT {
+  static final String TD = "spiffe://quickstart.trustmesh.local";
+  static final String WEB = TD + "/ns/shop/sa/web";
+  static final String API = TD + "/ns/legacy/sa/api";
+  static final String PAYMENTS = TD + "/ns/payments/sa/payments";
+  static final String INTRUDER = TD + "/ns/tools/sa/intruder";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path tmp;
+  static Path state;
+  static Map<Integer, Integer> ports;
+  static boolean stopped;
+
+  @BeforeAll
+  static void up() throws Exception {
+    Path file = tmp.resolve("trustmesh.yaml");
+    ports = LocalMeshes.quickstartOnFreePorts(file);
+    state = tmp.resolve("state");
+    try (Proc up = Proc.trustmesh(tmp, "up", file, "--state-dir", state, "--detach")) {
+      int code = up.waitFor(240);
+      assertThat(code).as(up.output()).isZero();
+      assertThat(up.output()).contains("is up (5 services").contains("stop with  trustmesh down");
+    }
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (!stopped && state != null) {
+      try (Proc p = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
+        p.waitFor(90);
+      }
+    }
+  }
+
+  static int port(int quickstartPort) {
+    return ports.get(quickstartPort);
+  }
+
+  static List<JsonNode> accessLog(String name) throws IOException {
+    Path f = state.resolve("logs").resolve(name + ".jsonl");
+    List<JsonNode> out = new ArrayList<>();
+    if (!Files.exists(f)) {
+      return out;
+    }
+    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        out.add(JSON.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Order(1)
+  void theWebsCallToTheApiGoesThroughItsSidecarOverMtlsAndBothLogsNameBothIdentities() throws Exception {
+    LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15001) + "/orders");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.body()).contains("\"service\":\"api\"").contains("\"charged\":true");
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(accessLog("api.inbound")).anySatisfy(e -> {
+        assertThat(e.path("peer_spiffe_id").asText()).isEqualTo(WEB);
+        assertThat(e.path("tls").asText()).isEqualTo("mtls");
+        assertThat(e.path("result").asText()).isEqualTo("ok");
+      });
+      assertThat(accessLog("web.outbound")).anySatisfy(e -> {
+        assertThat(e.path("peer_spiffe_id").asText()).isEqualTo(API);
+        assertThat(e.path("tls").asText()).isEqualTo("mtls");
+        assertThat(e.path("result").asText()).isEqualTo("ok");
+      });
+      assertThat(accessLog("payments.inbound")).anySatisfy(e -> {
+        assertThat(e.path("peer_spiffe_id").asText()).isEqualTo(API);
+        assertThat(e.path("listener").asText()).isEqualTo("inbound-" + port(8443));
+        assertThat(e.path("result").asText()).isEqualTo("ok");
+      });
+    });
+  }
+
+  @Test
+  @Order(2)
+  void plaintextIsServedOnlyByThePermissiveNamespace() throws Exception {
+    LocalMeshes.Curl api = LocalMeshes.curl("http://127.0.0.1:" + port(8081) + "/");
+    assertThat(api.status()).as("api, namespace legacy (PERMISSIVE): " + api).isEqualTo(200);
+    assertThat(api.body()).contains("\"service\":\"api\"");
+
+    LocalMeshes.Curl payments = LocalMeshes.curl("http://127.0.0.1:" + port(8443) + "/charge");
+    assertThat(payments.status()).as("payments:8443 (STRICT) in plaintext: " + payments).isZero();
+    assertThat(payments.exit()).isNotZero();
+    LocalMeshes.Curl web = LocalMeshes.curl("http://127.0.0.1:" + port(8080) + "/");
+    assertThat(web.status()).as("web:8080 (STRICT) in plaintext: " + web).isZero();
+
+    // the legacy client's own periodic calls, as the api's sidecar saw them
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(accessLog("api.inbound")).anySatisfy(e -> {
+      assertThat(e.path("tls").asText()).isEqualTo("plaintext");
+      assertThat(e.path("result").asText()).isEqualTo("ok");
+    }));
+    assertThat(Files.readString(state.resolve("logs/legacy-client.log"))).contains("200 {\"service\":\"api\"");
+  }
+
+  @Test
+  @Order(3)
+  void theIntruderAuthenticatesButIsDeniedWithTheReason() throws Exception {
+    LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15003) + "/charge");
+    assertThat(r.status()).as(r.toString()).isZero();
+    assertThat(r.body()).doesNotContain("charged");
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(accessLog("payments.inbound")).anySatisfy(e -> {
+          assertThat(e.path("peer_spiffe_id").asText()).isEqualTo(INTRUDER);
+          assertThat(e.path("result").asText()).isEqualTo("denied");
+          assertThat(e.path("reason").asText()).isEqualTo("peer_not_allowed");
+        }));
+    assertThat(accessLog("payments.inbound")).noneSatisfy(e -> {
+      assertThat(e.path("peer_spiffe_id").asText()).isEqualTo(INTRUDER);
+      assertThat(e.path("result").asText()).isEqualTo("ok");
+    });
+  }
+
+  @Test
+  @Order(4)
+  void theDisableMetricsPortAnswersPlaintext() throws Exception {
+    LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(9090) + "/metrics");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.body()).contains("payments_requests_total");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(accessLog("payments.inbound")).anySatisfy(e -> {
+          assertThat(e.path("listener").asText()).isEqualTo("inbound-" + port(9090));
+          assertThat(e.path("tls").asText()).isEqualTo("plaintext");
+          assertThat(e.path("result").asText()).isEqualTo("ok");
+        }));
+  }
+
+  @Test
+  @Order(5)
+  void statusAsJsonShowsTheRunningMeshItsModesAndItsTraffic() throws Exception {
+    JsonNode s;
+    try (Proc p = Proc.trustmesh(tmp, "status", "--state-dir", state, "--output", "json")) {
+      int code = p.waitFor(60);
+      assertThat(code).as(p.output()).isZero();
+      s = JSON.readTree(p.output());
+    }
+    assertThat(s.path("running").asBoolean()).isTrue();
+    assertThat(s.path("healthy").asBoolean()).isTrue();
+    assertThat(s.path("trust_domain").asText()).isEqualTo("quickstart.trustmesh.local");
+    Map<String, JsonNode> byName = new HashMap<>();
+    s.path("services").forEach(n -> byName.put(n.path("name").asText(), n));
+    assertThat(byName.keySet()).containsExactlyInAnyOrder("web", "api", "payments", "legacy-client", "intruder");
+    assertThat(byName.get("payments").path("spiffe_id").asText()).isEqualTo(PAYMENTS);
+    assertThat(byName.get("payments").path("svid_seconds_left").asLong()).isPositive();
+    List<String> paymentModes = new ArrayList<>();
+    byName.get("payments").path("sidecars").forEach(sc -> paymentModes.add(sc.path("port").asInt() + " "
+        + sc.path("mode").asText()));
+    assertThat(paymentModes).containsExactly(port(8443) + " STRICT", port(9090) + " DISABLE");
+    assertThat(byName.get("api").path("sidecars").get(0).path("mode").asText()).isEqualTo("PERMISSIVE");
+    assertThat(byName.get("api").path("connections").path("plaintext").asLong()).isPositive();
+    assertThat(byName.get("api").path("connections").path("mtls").asLong()).isPositive();
+    assertThat(byName.get("payments").path("connections").path("denied").asLong()).isPositive();
+    assertThat(byName.get("legacy-client").has("spiffe_id")).as("no sidecar, no identity").isFalse();
+  }
+
+  @Test
+  @Order(6)
+  void aSecondUpOnTheRunningMeshIsRefusedAndStartsNothing() throws Exception {
+    long before = LocalMeshes.processesMentioning(List.of(state.toString())).size();
+    try (Proc p = Proc.trustmesh(tmp, "up", tmp.resolve("trustmesh.yaml"), "--state-dir", state, "--detach")) {
+      int code = p.waitFor(60);
+      assertThat(code).as(p.output()).isEqualTo(2);
+      assertThat(p.output()).contains("a mesh is already running in " + state).doesNotContain("Exception");
+    }
+    assertThat(LocalMeshes.processesMentioning(List.of(state.toString()))).hasSize((int) before);
+    assertThat(LocalMeshes.curl("http://127.0.0.1:" + port(8081) + "/").status()).as("the mesh still serves")
+        .isEqualTo(200);
+  }
+
+  @Test
+  @Order(7)
+  void downLeavesNoProcessSocketStateOrListeningPort() throws Exception {
+    JsonNode st = JSON.readTree(Files.readString(state.resolve("state.json")));
+    List<Integer> listening = new ArrayList<>(ports.values());
+    listening.add(Integer.parseInt(st.path("server").path("address").asText().replaceAll(".*:", "")));
+    List<String> needles = new ArrayList<>(List.of(state.toString()));
+    st.path("services").forEach(svc -> {
+      svc.path("sidecars").forEach(sc -> listening.add(Integer.parseInt(sc.path("admin").asText().replaceAll(".*:", ""))));
+      if (svc.has("process")) {
+        needles.add("127.0.0.1:" + port(switch (svc.path("name").asText()) {
+          case "web" -> 18080;
+          case "api" -> 18081;
+          case "payments" -> 18443;
+          case "legacy-client" -> 8081;
+          default -> 15003;
+        }));
+      }
+    });
+    assertThat(LocalMeshes.processesMentioning(needles)).as("the mesh runs before down").isNotEmpty();
+
+    try (Proc p = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
+      int code = p.waitFor(90);
+      assertThat(code).as(p.output()).isZero();
+      assertThat(p.output()).contains("is stopped");
+    }
+    stopped = true;
+
+    assertThat(LocalMeshes.processesMentioning(needles)).as("processes left").isEmpty();
+    assertThat(state.resolve("state.json")).doesNotExist();
+    assertThat(state.resolve("run")).as("sockets").doesNotExist();
+    assertThat(state.resolve("server")).as("keys and SQLite").doesNotExist();
+    for (int p : listening) {
+      assertThat(LocalMeshes.refused(p)).as("port %d still accepts", p).isTrue();
+    }
+    try (Proc again = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
+      assertThat(again.waitFor(60)).as(again.output()).isZero();
+      assertThat(again.output()).contains("no mesh is running");
+    }
+    try (Proc status = Proc.trustmesh(tmp, "status", "--state-dir", state)) {
+      assertThat(status.waitFor(60)).as(status.output()).isEqualTo(1);
+    }
+  }
+}
