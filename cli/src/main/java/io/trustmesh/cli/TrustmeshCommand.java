@@ -31,6 +31,9 @@ import picocli.CommandLine.ScopeType;
       TlsCheckCommand.class,
       RenderCommand.class,
       MigrateCommand.class,
+      EdgesCommand.class,
+      TapCommand.class,
+      DashboardCommand.class,
       VersionCommand.class,
     },
     footer = {

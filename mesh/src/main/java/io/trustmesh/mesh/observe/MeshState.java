@@ -49,11 +49,12 @@ public record MeshState(Path dir, String trustDomain, Optional<Path> meshFile, O
   /**
    * One sidecar listener: {@code kind} is {@code inbound} or {@code outbound}; {@code listener} is
    * the name it writes in its access log when {@code up} says so (several listeners may share one
-   * log file).
+   * log file); {@code meshPort} is the port of the mesh file it serves when {@code up} listens
+   * elsewhere (tests, port clashes), otherwise {@code port} is that port.
    */
   public record Sidecar(String kind, int port, Optional<String> mode, Optional<String> upstream,
       Optional<String> expectId, Optional<String> admin, Optional<Path> accessLog, Optional<String> listener,
-      OptionalInt upstreamPort) {
+      OptionalInt upstreamPort, OptionalInt meshPort) {
     public boolean inbound() {
       return kind.equals("inbound");
     }
@@ -112,9 +113,13 @@ public record MeshState(Path dir, String trustDomain, Optional<Path> meshFile, O
       sidecars.add(new Sidecar(c.path("kind").asText(""), c.path("port").asInt(0), text(c, "mode"),
           text(c, "upstream"), text(c, "expect_id"), text(c, "admin"),
           path(file.getParent(), c.path("access_log")), text(c, "listener"),
-          c.path("upstream_port").isInt() ? OptionalInt.of(c.path("upstream_port").asInt()) : OptionalInt.empty()));
+          integer(c, "upstream_port"), integer(c, "mesh_port")));
     }
     return new Service(name, s.path("namespace").asText("default"), s.path("spiffe_id").asText(""), sidecars);
+  }
+
+  private static OptionalInt integer(JsonNode n, String field) {
+    return n.path(field).isInt() ? OptionalInt.of(n.path(field).asInt()) : OptionalInt.empty();
   }
 
   private static Optional<String> text(JsonNode n, String field) {
