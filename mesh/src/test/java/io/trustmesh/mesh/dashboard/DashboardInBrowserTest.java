@@ -56,6 +56,7 @@ class DashboardInBrowserTest {
     mesh.apiCallsPayments();
     mesh.scrapeMetrics();
     mesh.intruderCallsPayments();
+    mesh.foreignClientCallsPayments();
     dashboard = Dashboard.start(dir, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     Assumptions.assumeTrue(present, "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
     ChromeOptions options = new ChromeOptions();
@@ -105,6 +106,8 @@ class DashboardInBrowserTest {
         .contains("127.0.0.1 api - legacy - " + RunningMesh.API + " plaintext 1"));
     assertThat(count("#edges-graph path.edge.denied[data-src='intruder']")).isEqualTo(1);
     assertThat(count("#edges-graph path.edge.mtls")).isEqualTo(2);
+    assertThat(count("#edges-graph path.edge.handshake_failure[data-dst='payments']")).isEqualTo(1);
+    assertThat(count("#edges-table tr.handshake_failure")).isEqualTo(1);
 
     // each port's effective mode, from the mesh file
     await().atMost(PAGE).untilAsserted(() -> assertThat(rows("#modes-table tbody tr"))
