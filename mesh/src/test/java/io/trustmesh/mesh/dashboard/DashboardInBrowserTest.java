@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -22,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.TakesScreenshot;
 
 /**
  * The dashboard of the quick-start mesh (real sidecars, real traffic of every kind) in a real
@@ -124,6 +126,20 @@ class DashboardInBrowserTest {
     Files.createDirectories(shot.getParent());
     Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     assertThat(Files.size(shot)).isPositive();
+  }
+
+  @Test
+  void markupInTheAccessLogsIsShownAsTextNeverRun() throws Exception {
+    // whoever can write a log line (or name a caller) chooses these bytes: they must stay text
+    String hostile = "<img src=x onerror=document.title='owned'>";
+    Files.writeString(dir.resolve("logs/payments.inbound.jsonl"), "{\"time\":\"" + Instant.now()
+        + "\",\"listener\":\"payments-9090\",\"direction\":\"inbound\",\"peer_address\":\"" + hostile
+        + ":1\",\"tls\":\"plaintext\",\"result\":\"ok\"}\n", StandardOpenOption.APPEND);
+    browser.get(dashboard.url().toString());
+    await().atMost(PAGE).untilAsserted(() -> assertThat(rows("#edges-table tbody tr"))
+        .anySatisfy(r -> assertThat(r).startsWith(hostile + " payments")));
+    assertThat(count("#edges-table img, #edges-graph img, #edges-graph foreignObject")).isZero();
+    assertThat(browser.getTitle()).isEqualTo("trustmesh dashboard");
   }
 
   @Test
