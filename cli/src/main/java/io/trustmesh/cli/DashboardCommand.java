@@ -46,7 +46,7 @@ final class DashboardCommand implements Callable<Integer> {
     Termination termination = Termination.install(Thread.currentThread());
     Dashboard dashboard = Dashboard.start(stateDir, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     termination.started();
-    out.println("trustmesh dashboard: " + dashboard.url() + " (state " + stateDir.toAbsolutePath() + "; Ctrl-C stops)");
+    out.println("trustmesh dashboard: " + dashboard.url() + " (state " + stateDir.toAbsolutePath().normalize() + "; Ctrl-C stops)");
     out.flush();
     return termination.stopOnSignal(dashboard, spec.commandLine().getErr());
   }

@@ -14,6 +14,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -95,9 +97,14 @@ public final class Dashboard implements AutoCloseable {
     InetSocketAddress bound = server.getAddress();
     String host = bound.getAddress().getHostAddress();
     String authority = (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort();
-    Set<String> hosts = Set.of(authority, "localhost:" + bound.getPort());
+    Set<String> hosts = new HashSet<>(List.of(authority, "localhost:" + bound.getPort()));
+    if (bound.getPort() == 80) {
+      // a browser leaves the default port out of Host
+      hosts.addAll(List.of(authority.substring(0, authority.lastIndexOf(':')), "localhost"));
+    }
     DashboardApi api = new DashboardApi(stateDir, clock);
-    server.createContext("/", ex -> handle(ex, hosts, api));
+    Set<String> allowedHosts = Set.copyOf(hosts);
+    server.createContext("/", ex -> handle(ex, allowedHosts, api));
     server.start();
     return new Dashboard(server, executor, URI.create("http://" + authority + "/"));
   }
@@ -153,8 +160,8 @@ public final class Dashboard implements AutoCloseable {
       String host = Optional.ofNullable(ex.getRequestHeaders().getFirst("Host")).orElse("").toLowerCase(Locale.ROOT);
       if (!hosts.contains(host)) {
         // DNS rebinding: a page from elsewhere that resolves its own name to 127.0.0.1 sends its own Host
-        send(ex, 403, "text/plain; charset=utf-8", "unexpected Host header; open " + hosts.iterator().next() + "\n",
-            head);
+        send(ex, 403, "text/plain; charset=utf-8", "unexpected Host header; open " + hosts.stream().sorted()
+            .findFirst().orElse("") + "\n", head);
         return;
       }
       String path = ex.getRequestURI().getPath();
