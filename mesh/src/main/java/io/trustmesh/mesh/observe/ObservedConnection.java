@@ -11,8 +11,9 @@ import java.time.Instant;
  * between two services of the mesh is seen by both the caller's outbound and the callee's inbound
  * sidecar.
  *
- * @param port the port the connection addressed (the inbound sidecar's port; for an outbound
- *     sidecar the upstream's port when known, else its local listen port)
+ * @param port the port the connection addressed: the mesh file's port of the inbound sidecar
+ *     (its {@code mesh_port} when it listens elsewhere); for an outbound sidecar the upstream's port
+ *     when known, else its local listen port
  */
 public record ObservedConnection(Instant time, String src, String srcNamespace, String dst, String dstNamespace,
     String clientId, String serverId, int port, String seenBy, String tls, String result, String reason,

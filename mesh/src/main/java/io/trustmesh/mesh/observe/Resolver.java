@@ -29,7 +29,7 @@ final class Resolver {
         src = r.peerSpiffeId().isEmpty() ? r.peerHost() : r.peerSpiffeId();
       }
       return new ObservedConnection(r.time(), src, srcNs, owner.name(), owner.namespace(), r.peerSpiffeId(),
-          owner.spiffeId(), sidecar.port(), seenBy, r.tls(), r.result(), r.reason(), r.detail(), r.bytesFromClient(),
+          owner.spiffeId(), sidecar.meshPort().orElse(sidecar.port()), seenBy, r.tls(), r.result(), r.reason(), r.detail(), r.bytesFromClient(),
           r.bytesToClient(), r.durationMs());
     }
     Optional<MeshState.Service> upstream = sidecar.upstream().flatMap(state::service);

@@ -74,10 +74,15 @@ public final class Tap {
   public static Tap open(Path stateDir, Options options, Clock clock) {
     MeshState state = MeshState.read(stateDir);
     options.to().ifPresent(s -> known(state, "--to", s));
-    options.from().ifPresent(s -> known(state, "--from", s));
+    options.from().filter(s -> !isAddress(s)).ifPresent(s -> known(state, "--from", s));
     Tap tap = new Tap(stateDir, options, state, clock.instant());
     tap.stateModified = modified(stateDir.resolve("state.json"));
     return tap;
+  }
+
+  /** A caller outside the mesh is named by its address: an IPv4 or IPv6 literal. */
+  private static boolean isAddress(String value) {
+    return value.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || value.matches("[0-9a-fA-F:]+") && value.contains(":");
   }
 
   private static void known(MeshState state, String option, String value) {

@@ -129,4 +129,16 @@ class EdgesAndTapOverRealSidecarsTest {
     assertThat(c.path("bytes_to_client").asLong()).isPositive();
     assertThat(c.path("server_id").asText()).isEqualTo(RunningMesh.API.toString());
   }
+
+  @Test
+  void tapFromAnAddressFollowsACallerOutsideTheMesh() throws Exception {
+    Tap tap = Tap.open(dir, new Tap.Options(Optional.of("api"), Optional.of("127.0.0.1"),
+        Optional.of(Duration.ofHours(1)), OptionalLong.of(1)), Clock.systemUTC());
+    List<String> lines = new CopyOnWriteArrayList<>();
+    long n = CompletableFuture.supplyAsync(() -> tap.follow(c -> lines.add(TapReport.line(c))))
+        .get(20, TimeUnit.SECONDS);
+    assertThat(n).isEqualTo(1);
+    assertThat(lines.get(0)).contains(" 127.0.0.1 -> api port=8081 tls=plaintext result=ok ")
+        .contains("client=- server=" + RunningMesh.API);
+  }
 }
