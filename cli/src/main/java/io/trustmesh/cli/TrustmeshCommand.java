@@ -36,6 +36,9 @@ import picocli.CommandLine.ScopeType;
       TlsCheckCommand.class,
       RenderCommand.class,
       MigrateCommand.class,
+      EdgesCommand.class,
+      TapCommand.class,
+      DashboardCommand.class,
       VersionCommand.class,
     },
     footer = {

@@ -121,6 +121,18 @@ final class AdminServer {
       s.put("sha256", fingerprint(svid.leaf()));
       ArrayNode chain = s.putArray("chain");
       svid.chain().forEach(c -> chain.add(c.getSubjectX500Principal().getName()));
+      // the same chain with what a viewer of the hierarchy needs (issuer links, expiry); public data only
+      ArrayNode details = s.putArray("chain_certificates");
+      for (X509Certificate c : svid.chain()) {
+        ObjectNode d = details.addObject();
+        d.put("subject", c.getSubjectX500Principal().getName());
+        d.put("issuer", c.getIssuerX500Principal().getName());
+        d.put("serial", c.getSerialNumber().toString(16));
+        d.put("not_before", c.getNotBefore().toInstant().toString());
+        d.put("not_after", c.getNotAfter().toInstant().toString());
+        d.put("ca", c.getBasicConstraints() >= 0);
+        d.put("sha256", fingerprint(c));
+      }
       ArrayNode bundles = n.putArray("bundles");
       for (X509Bundle b : src.bundles().bundles()) {
         ObjectNode bn = bundles.addObject();
@@ -129,6 +141,7 @@ final class AdminServer {
         for (X509Certificate c : b.authorities()) {
           ObjectNode a = auths.addObject();
           a.put("subject", c.getSubjectX500Principal().getName());
+          a.put("issuer", c.getIssuerX500Principal().getName());
           a.put("sha256", fingerprint(c));
           a.put("not_after", c.getNotAfter().toInstant().toString());
         }

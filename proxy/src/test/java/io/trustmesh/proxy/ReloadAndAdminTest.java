@@ -85,6 +85,14 @@ class ReloadAndAdminTest {
     assertThat(certs.at("/svid/not_after").asText()).isEqualTo(first.leaf().getNotAfter().toInstant().toString());
     assertThat(certs.at("/bundles/0/trust_domain").asText()).isEqualTo("example.org");
     assertThat(certs.at("/bundles/0/authorities/0/sha256").asText()).hasSize(64);
+    // the chain with issuer links and expiries, for the dashboard's hierarchy; public fields only
+    assertThat(certs.at("/svid/chain_certificates/0/serial").asText()).isEqualTo(certs.at("/svid/serial").asText());
+    assertThat(certs.at("/svid/chain_certificates/0/ca").asBoolean()).isFalse();
+    assertThat(certs.at("/svid/chain_certificates/1/subject").asText())
+        .isEqualTo(certs.at("/svid/chain_certificates/0/issuer").asText());
+    assertThat(certs.at("/svid/chain_certificates/1/ca").asBoolean()).isTrue();
+    assertThat(certs.at("/svid/chain_certificates/1/not_after").asText()).isNotEmpty();
+    assertThat(certs.toString()).doesNotContain("PRIVATE KEY");
     java.util.regex.Matcher m = java.util.regex.Pattern
         .compile("(?m)^trustmesh_proxy_svid_expiry_timestamp_seconds (\\S+)$").matcher(admin("/metrics").stdout());
     assertThat(m.find()).isTrue();
