@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       EntryCommand.class,
       FederationCommand.class,
       BundleCommand.class,
+      RotateCommand.class,
       DoctorCommand.class,
       ExpiryCommand.class,
       AnalyzeCommand.class,
