@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpServer;
+import io.trustmesh.agent.AgentConfig;
+import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.api.admin.AdminClient;
 import io.trustmesh.api.admin.proto.RotationStatus;
 import io.trustmesh.api.admin.proto.SigningCa;
@@ -48,8 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code trustmesh rotate --ca --svids --wait} while requests flow through two sidecars (an outbound
- * one presenting web's SVID, an inbound STRICT one presenting api's and allowing only web), both on
- * the agent's Workload API with {@code --spiffe-id}: not one request fails, both sidecars then serve
+ * one presenting web's SVID, an inbound STRICT one presenting api's and allowing only web), each on
+ * the Workload API of its own node's agent with {@code --spiffe-id}, web's node syncing more slowly:
+ * not one request fails (the new CA signs only once its bundle had time to reach both nodes), both sidecars then serve
  * SVIDs with new serials signed by the new CA, the command says so (and counts zero failed sidecar
  * connections), and the old CA leaves the bundle once every SVID it signed has expired.
  *
@@ -61,6 +64,10 @@ class ForcedRotationUnderLoadTest {
   static final int UID = FileOwnership.currentUid();
   static final String WEB = "spiffe://example.org/web";
   static final String API = "spiffe://example.org/api";
+  static final String AGENT_2 = "spiffe://example.org/agent/node-2";
+  static final Duration SLOW_SYNC = Duration.ofMillis(1500);
+  /** Longer than the slow node's sync interval, as docs/rotation.md asks. */
+  static final String PROPAGATION = "4s";
   static final Pattern ADMIN = Pattern.compile("admin +http://127\\.0\\.0\\.1:(\\d+)/");
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -102,18 +109,23 @@ class ForcedRotationUnderLoadTest {
     Thread load = null;
     try (ControlPlane cp = new ControlPlane(dir).clock(clock)) {
       cp.startServer();
-      cp.entry(WEB, ControlPlane.AGENT_ID, Duration.ofMinutes(10), "unix:uid:" + UID);
       cp.entry(API, ControlPlane.AGENT_ID, Duration.ofMinutes(10), "unix:uid:" + UID);
-      var agent = cp.startAgent(cp.agentConfig("agent", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
-      await().atMost(Duration.ofSeconds(20)).until(() -> agent.snapshot().svids().size() >= 2);
-      String socket = "unix://" + agent.socketPath();
+      cp.entry(WEB, AGENT_2, Duration.ofMinutes(10), "unix:uid:" + UID);
+      TrustmeshAgent apiNode = cp.startAgent(cp.agentConfig("agent1", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      // The web node syncs more slowly: if the new CA signed before its bundle reached this node, the
+      // api sidecar would present a leaf the web sidecar cannot verify yet.
+      AgentConfig slow = cp.agentConfig("agent2", Optional.of(cp.joinToken(AGENT_2)));
+      slow.syncInterval = SLOW_SYNC;
+      TrustmeshAgent webNode = cp.startAgent(slow);
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          !apiNode.snapshot().svids().isEmpty() && !webNode.snapshot().svids().isEmpty());
 
       try (SidecarProcess inbound = SidecarProcess.start("inbound", "--listen", "127.0.0.1:0",
               "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--mode", "strict",
-              "--workload-api", socket, "--spiffe-id", API, "--allow-id", WEB, "--admin", "127.0.0.1:0")) {
+              "--workload-api", "unix://" + apiNode.socketPath(), "--spiffe-id", API, "--allow-id", WEB, "--admin", "127.0.0.1:0")) {
         int inboundPort = inbound.port();
         try (SidecarProcess outbound = SidecarProcess.start("outbound", "--listen", "127.0.0.1:0",
-            "--target", "127.0.0.1:" + inboundPort, "--workload-api", socket, "--spiffe-id", WEB,
+            "--target", "127.0.0.1:" + inboundPort, "--workload-api", "unix://" + webNode.socketPath(), "--spiffe-id", WEB,
             "--expect-id", API, "--admin", "127.0.0.1:0")) {
           int outboundPort = outbound.port();
           int inboundAdmin = adminPort(inbound);
@@ -148,7 +160,7 @@ class ForcedRotationUnderLoadTest {
           assertThat(failures).as("before the rotation").isEmpty();
 
           Process rotate = new ProcessBuilder(java(), "-jar", System.getProperty("trustmesh.jar"), "rotate",
-              "--ca", "--svids", "--wait", "--state-dir", state.toString(), "--propagation", "2s",
+              "--ca", "--svids", "--wait", "--state-dir", state.toString(), "--propagation", PROPAGATION,
               "--timeout", "90s", "--output", "json").redirectErrorStream(false).start();
           String out;
           String err;
@@ -175,8 +187,8 @@ class ForcedRotationUnderLoadTest {
           assertThat(report.path("ca").path("new").path("state").asText()).isEqualTo("active");
           assertThat(report.path("ca").path("old").path("state").asText()).isEqualTo("retiring");
           assertThat(report.path("complete").asBoolean()).isTrue();
-          assertThat(report.path("svids").path("expected").asInt()).as("web, api and the agent's own").isEqualTo(3);
-          assertThat(report.path("svids").path("reissued").asInt()).isEqualTo(3);
+          assertThat(report.path("svids").path("expected").asInt()).as("web, api and each agent's own").isEqualTo(4);
+          assertThat(report.path("svids").path("reissued").asInt()).isEqualTo(4);
           assertThat(report.path("svids").path("sidecars_serving_reissued").asInt()).isEqualTo(2);
           assertThat(report.path("connections").path("failed").asLong()).isZero();
           assertThat(report.path("connections").path("total").asLong()).isPositive();
@@ -197,7 +209,8 @@ class ForcedRotationUnderLoadTest {
             assertThat(now.path("spiffe_id").asText()).isEqualTo(before.path("spiffe_id").asText());
             // /certs names no issuer: find the SVID with that serial among those the agent handed out.
             BigInteger serial = new BigInteger(now.path("serial").asText(), 16);
-            X509Certificate leaf = agent.snapshot().svids().values().stream().map(X509Svid::leaf)
+            TrustmeshAgent node = port == inboundAdmin ? apiNode : webNode;
+            X509Certificate leaf = node.snapshot().svids().values().stream().map(X509Svid::leaf)
                 .filter(c -> c.getSerialNumber().equals(serial)).findFirst().orElseThrow();
             assertThat(leaf.getIssuerX500Principal()).as("chains to the new signing CA")
                 .isEqualTo(newCaCert.getSubjectX500Principal());
