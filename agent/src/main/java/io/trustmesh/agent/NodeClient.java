@@ -39,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -69,8 +70,9 @@ final class NodeClient implements AutoCloseable {
   record AgentIssued(X509Svid svid, List<X509Certificate> bundle, String jwks) {}
 
   /** The entries of this node and the trust domain's current bundles. */
+  /** @param reissueNotBefore every SVID whose notBefore is earlier must be re-issued (EPOCH: none) */
   record Fetched(List<Registration> entries, List<X509Certificate> bundle, String jwks,
-      Map<String, List<X509Certificate>> federated) {}
+      Map<String, List<X509Certificate>> federated, Instant reissueNotBefore) {}
 
   private final ServerAddresses servers;
   private InetSocketAddress server;
@@ -200,7 +202,8 @@ final class NodeClient implements AutoCloseable {
   Fetched fetch() {
     FetchEntriesResponse r = failover(n -> n.fetchEntries(FetchEntriesRequest.getDefaultInstance()), 10);
     return new Fetched(registrations(r.getEntriesList()), Der.certificates(r.getBundle().getX509AuthoritiesList()),
-        r.getBundle().getJwtAuthoritiesJwks(), federated(r.getFederatedBundlesList()));
+        r.getBundle().getJwtAuthoritiesJwks(), federated(r.getFederatedBundlesList()),
+        Instant.ofEpochSecond(r.getReissueSvidsNotBefore()));
   }
 
   /** The federated bundles by trust domain name; one without authorities is dropped. */

@@ -13,7 +13,9 @@ import java.util.function.LongUnaryOperator;
  * When the agent renews: each SVID at half of its remaining lifetime (measured from when it was
  * received, since notBefore is backdated for clock skew) plus up to a tenth of it at random, so that
  * agents do not renew in lockstep; and how long to wait between syncs, doubling after each failure
- * up to a ceiling and back to the normal interval after a success.
+ * up to a ceiling and back to the normal interval after a success. A forced re-issue
+ * ({@code trustmesh rotate --svids}) makes every SVID whose notBefore predates the server's mark due
+ * at once.
  *
  * <pre>{@code
  * SvidRotator r = new SvidRotator(clock, Duration.ofSeconds(5), Duration.ofSeconds(30));
@@ -30,6 +32,8 @@ final class SvidRotator {
   private final LongUnaryOperator jitter;
   private final Map<String, Instant> renewAt = new ConcurrentHashMap<>();
   private volatile Instant agentRenewAt = Instant.EPOCH;
+  /** Forced re-issue (trustmesh rotate --svids): an SVID whose notBefore is earlier is due at once. */
+  private volatile Instant reissueNotBefore = Instant.EPOCH;
   private volatile Duration backoff;
 
   SvidRotator(Clock clock, Duration interval, Duration maxBackoff) {
@@ -69,6 +73,25 @@ final class SvidRotator {
     return !clock.instant().isBefore(renewAt.getOrDefault(entryId, Instant.EPOCH));
   }
 
+  /** Whether {@code held}, the SVID of {@code entryId}, is due: by time, or by a forced re-issue. */
+  boolean due(String entryId, X509Svid held) {
+    return due(entryId) || predatesReissue(held);
+  }
+
+  /**
+   * The server's forced re-issue mark, as each sync reports it: every SVID whose notBefore is earlier
+   * is due now. It never moves backwards (a server with an older view cannot undo a re-issue).
+   */
+  void reissueNotBefore(Instant mark) {
+    if (mark.isAfter(reissueNotBefore)) {
+      reissueNotBefore = mark;
+    }
+  }
+
+  private boolean predatesReissue(X509Svid svid) {
+    return svid.leaf().getNotBefore().toInstant().isBefore(reissueNotBefore);
+  }
+
   void forget(String entryId) {
     renewAt.remove(entryId);
   }
@@ -79,6 +102,11 @@ final class SvidRotator {
 
   boolean agentDue() {
     return !clock.instant().isBefore(agentRenewAt);
+  }
+
+  /** Whether the agent's own SVID {@code held} is due: by time, or by a forced re-issue. */
+  boolean agentDue(X509Svid held) {
+    return agentDue() || (held != null && predatesReissue(held));
   }
 
   /** A sync succeeded: the next one after the normal interval. */

@@ -199,12 +199,13 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
 
   /** One round: renew the agent SVID if due, fetch entries, sign what is missing or due. */
   synchronized void sync() {
-    if (rotator.agentDue()) {
+    if (rotator.agentDue(agentSvid)) {
       accept(node.renewAgent());
       LOG.info("renewed the agent SVID, valid until {}", notAfter(agentSvid));
       node.reconnect();
     }
     NodeClient.Fetched fetched = node.fetch();
+    rotator.reissueNotBefore(fetched.reissueNotBefore());
     Snapshot s = snapshot;
     boolean changed = !fetched.bundle().equals(s.bundle()) || !fetched.entries().equals(s.entries())
         || !fetched.jwks().equals(s.jwks()) || !fetched.federated().equals(s.federated());
@@ -215,7 +216,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     List<String> stale = new ArrayList<>();
     for (Registration e : fetched.entries()) {
       X509Svid have = svids.get(e.id());
-      if (have == null || !have.spiffeId().toString().equals(e.spiffeId()) || rotator.due(e.id())) {
+      if (have == null || !have.spiffeId().toString().equals(e.spiffeId()) || rotator.due(e.id(), have)) {
         stale.add(e.id());
       }
     }

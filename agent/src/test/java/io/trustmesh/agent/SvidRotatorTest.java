@@ -83,4 +83,27 @@ class SvidRotatorTest {
     assertThat(r.succeeded()).isEqualTo(Duration.ofSeconds(5));
     assertThat(r.failed()).isEqualTo(Duration.ofSeconds(10));
   }
+  @Test
+  void aForcedReissueMakesEverySvidThatPredatesTheMarkDueAtOnce() {
+    SvidRotator r = new SvidRotator(clock, Duration.ofSeconds(5), Duration.ofSeconds(30), bound -> 0);
+    X509Svid old = svid(Duration.ofHours(1));
+    r.issued("e1", old);
+    r.agentIssued(old);
+    assertThat(r.due("e1", old)).isFalse();
+    assertThat(r.agentDue(old)).isFalse();
+
+    clock.advance(Duration.ofMinutes(2));
+    // What the server reports after 'trustmesh rotate --svids': the next whole second, backdated.
+    Instant mark = clock.instant().plusSeconds(1).minus(Issuance.BACKDATE);
+    r.reissueNotBefore(mark);
+    assertThat(r.due("e1", old)).as("issued before the rotation").isTrue();
+    assertThat(r.agentDue(old)).as("the agent's own SVID too").isTrue();
+
+    clock.advance(Duration.ofSeconds(1));
+    X509Svid fresh = svid(Duration.ofHours(1));
+    r.issued("e1", fresh);
+    assertThat(r.due("e1", fresh)).as("re-issued once, not again").isFalse();
+    r.reissueNotBefore(Instant.EPOCH);
+    assertThat(r.due("e1", old)).as("a server with an older view cannot undo the mark").isTrue();
+  }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       EntryCommand.class,
       FederationCommand.class,
       BundleCommand.class,
+      RotateCommand.class,
       DoctorCommand.class,
       ExpiryCommand.class,
       AnalyzeCommand.class,

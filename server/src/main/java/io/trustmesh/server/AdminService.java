@@ -17,6 +17,9 @@ import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.admin.proto.GetEntryRequest;
 import io.trustmesh.api.admin.proto.ListEntriesRequest;
 import io.trustmesh.api.admin.proto.ListEntriesResponse;
+import io.trustmesh.api.admin.proto.GetRotationStatusRequest;
+import io.trustmesh.api.admin.proto.RotateRequest;
+import io.trustmesh.api.admin.proto.RotationStatus;
 import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.spiffe.SpiffeId;
@@ -52,9 +55,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
   private final Supplier<GetBundleResponse> bundle;
   private final IdentityRules identities;
+  private final ForcedRotation rotation;
 
   AdminService(DataStore store, SigningAuthority authority, Clock clock, Supplier<GetBundleResponse> bundle,
-      IdentityRules identities) {
+      IdentityRules identities, ForcedRotation rotation) {
+    this.rotation = rotation;
     this.store = store;
     this.authority = authority;
     this.clock = clock;
@@ -149,6 +154,24 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void getBundle(GetBundleRequest r, StreamObserver<GetBundleResponse> out) {
     answer(out, bundle::get);
+  }
+
+  // ------------------------------------------------------------------ forced rotation
+
+  @Override
+  public void rotate(RotateRequest r, StreamObserver<RotationStatus> out) {
+    answer(out, () -> {
+      if (r.getPropagationSeconds() < 0) {
+        throw new BadInputException("propagation must not be negative: " + r.getPropagationSeconds() + "s");
+      }
+      LOG.warn("forced rotation asked on the admin socket: ca={} svids={}", r.getCa(), r.getSvids());
+      return rotation.rotate(r.getCa(), r.getSvids(), Duration.ofSeconds(r.getPropagationSeconds()), ACTOR);
+    });
+  }
+
+  @Override
+  public void getRotationStatus(GetRotationStatusRequest r, StreamObserver<RotationStatus> out) {
+    answer(out, rotation::status);
   }
 
   // ------------------------------------------------------------------ federation

@@ -129,7 +129,8 @@ final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void fetchEntries(FetchEntriesRequest request, StreamObserver<FetchEntriesResponse> out) {
     SpiffeId agent = AgentAuthenticator.AGENT.get().id();
-    FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder().setBundle(bundle());
+    FetchEntriesResponse.Builder b = FetchEntriesResponse.newBuilder().setBundle(bundle())
+        .setReissueSvidsNotBefore(store.svidsNotBefore().getEpochSecond());
     Set<TrustDomain> federated = new TreeSet<>(Comparator.comparing(TrustDomain::name));
     for (RegistrationEntry e : store.listEntries(Optional.of(agent), Optional.empty())) {
       Optional<String> forbidden = identities.whyNotAWorkload(e.spiffeId());

@@ -95,6 +95,7 @@ public final class TrustmeshServer implements AutoCloseable {
   private final Metrics metrics;
   private final SpiffeId serverId;
   private final IdentityRules identities;
+  private final ForcedRotation forcedRotation;
   private final AtomicReference<X509Svid> serverSvid = new AtomicReference<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-server-tick"));
@@ -123,6 +124,7 @@ public final class TrustmeshServer implements AutoCloseable {
     this.issuer = new Issuer(authority, store, config.clock, metrics);
     this.serverId = config.trustDomain.newSpiffeId("trustmesh", "server");
     this.identities = new IdentityRules(config.trustDomain, store, config.clock);
+    this.forcedRotation = new ForcedRotation(authority, store, config.clock);
     this.federation = new FederationRefresher(store, new BundleFetcher(config.clock), config.clock);
   }
 
@@ -235,7 +237,8 @@ public final class TrustmeshServer implements AutoCloseable {
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(adminGroup)
                 .workerEventLoopGroup(adminGroup)
-                .addService(new AdminService(store, authority, config.clock, this::bundleResponse, identities))
+                .addService(new AdminService(store, authority, config.clock, this::bundleResponse, identities,
+                    forcedRotation))
                 .build()
                 .start();
             return adminServer::shutdownNow;
@@ -327,6 +330,7 @@ public final class TrustmeshServer implements AutoCloseable {
     }
     try {
       boolean caChanged = authority.rotate();
+      forcedRotation.tick();
       renewServerSvid(caChanged);
     } catch (RuntimeException e) {
       LOG.warn("CA rotation tick failed: {}", e.toString());

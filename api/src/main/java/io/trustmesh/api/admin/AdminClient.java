@@ -16,6 +16,9 @@ import io.trustmesh.api.admin.proto.GetBundleRequest;
 import io.trustmesh.api.admin.proto.GetBundleResponse;
 import io.trustmesh.api.admin.proto.GetEntryRequest;
 import io.trustmesh.api.admin.proto.ListEntriesRequest;
+import io.trustmesh.api.admin.proto.GetRotationStatusRequest;
+import io.trustmesh.api.admin.proto.RotateRequest;
+import io.trustmesh.api.admin.proto.RotationStatus;
 import io.trustmesh.api.grpc.UnixSockets;
 import io.trustmesh.api.uds.SocketDirectory;
 import io.trustmesh.api.node.proto.Entry;
@@ -128,6 +131,19 @@ public final class AdminClient implements AutoCloseable {
 
   public Federation deleteFederation(String trustDomain) {
     return rpc(() -> call().deleteFederation(GetFederationRequest.newBuilder().setTrustDomain(trustDomain).build()));
+  }
+
+  /**
+   * Forces a rotation of the signing CA of the server behind this socket ({@code ca}) and/or the
+   * re-issue of every SVID ({@code svids}); {@code propagation} zero: the server's default.
+   */
+  public RotationStatus rotate(boolean ca, boolean svids, Duration propagation) {
+    return rpc(() -> call().rotate(RotateRequest.newBuilder().setCa(ca).setSvids(svids)
+        .setPropagationSeconds(propagation.toSeconds()).build()));
+  }
+
+  public RotationStatus rotationStatus() {
+    return rpc(() -> call().getRotationStatus(GetRotationStatusRequest.getDefaultInstance()));
   }
 
   public GetBundleResponse bundle() {

@@ -115,6 +115,17 @@ public final class SigningAuthority {
   private volatile List<Slot> slots = List.of();
   private volatile List<Foreign> foreign = List.of();
   private volatile Slot active;
+  private volatile Forced forced;
+
+  /**
+   * A forced rotation ({@code trustmesh rotate --ca}): the CA that was active when it was asked, its
+   * successor, and when the successor signs. Kept in memory: a restart before {@code activateAt}
+   * leaves the successor published and activated by the schedule instead.
+   */
+  public record Forced(String from, String to, Instant activateAt) {}
+
+  /** One CA as status output shows it; {@code nextChange} is when it is activated or retired (null: unknown). */
+  public record CaState(String id, X509Certificate certificate, String state, Instant notAfter, Instant nextChange) {}
 
   /** Another server's CA (or one of ours whose key is lost): published, never used to sign. */
   record Foreign(String id, X509Certificate certificate, Instant notAfter, Optional<JwtKeyPublic> jwt) {}
@@ -244,7 +255,10 @@ public final class SigningAuthority {
         prepared = fresh;
         LOG.info("signing CA {} prepared (published in the bundle), expires {}", fresh.id(), fresh.notAfter());
       }
-      if (prepared != null && !now.isBefore(RotationSchedule.activateAt(current.createdAt(), current.notAfter()))) {
+      Forced f = forced;
+      boolean forcedDue = prepared != null && f != null && f.to().equals(prepared.id()) && !now.isBefore(f.activateAt());
+      if (prepared != null
+          && (forcedDue || !now.isBefore(RotationSchedule.activateAt(current.createdAt(), current.notAfter())))) {
         Slot fresh = withJwt(prepared.activated(now));
         next.replaceAll(s -> s.id().equals(fresh.id()) ? fresh : s);
         store.saveSigningCa(record(fresh));
@@ -260,15 +274,7 @@ public final class SigningAuthority {
       if (s == now_active || s.activatedAt() == null) {
         continue;
       }
-      Instant successorSince = next.stream()
-          .filter(o -> o.activatedAt() != null && o.activatedAt().isAfter(s.activatedAt()))
-          .map(Slot::activatedAt).min(Instant::compareTo).orElse(null);
-      Instant retireAt = s.notAfter();
-      Duration longestLeft = maxSvidTtl.compareTo(JwtAuthority.DEFAULT_TTL) > 0 ? maxSvidTtl : JwtAuthority.DEFAULT_TTL;
-      if (successorSince != null && successorSince.plus(longestLeft).isBefore(retireAt)) {
-        retireAt = successorSince.plus(longestLeft);
-      }
-      if (!now.isBefore(retireAt)) {
+      if (!now.isBefore(retireAt(s, next))) {
         retired.add(s);
       }
     }
@@ -286,6 +292,109 @@ public final class SigningAuthority {
       listeners.forEach(Runnable::run);
     }
     return changed;
+  }
+
+  /**
+   * When a CA that signed leaves the bundle: at its expiry, or earlier once every SVID and JWT-SVID
+   * it signed has expired (its successor's activation plus the longest life either may have).
+   */
+  private Instant retireAt(Slot s, List<Slot> all) {
+    Instant successorSince = all.stream()
+        .filter(o -> o.activatedAt() != null && o.activatedAt().isAfter(s.activatedAt()))
+        .map(Slot::activatedAt).min(Instant::compareTo).orElse(null);
+    Instant retireAt = s.notAfter();
+    Duration longestLeft = maxSvidTtl.compareTo(JwtAuthority.DEFAULT_TTL) > 0 ? maxSvidTtl : JwtAuthority.DEFAULT_TTL;
+    if (successorSince != null && successorSince.plus(longestLeft).isBefore(retireAt)) {
+      retireAt = successorSince.plus(longestLeft);
+    }
+    return retireAt;
+  }
+
+  /**
+   * Forces a rotation of this server's signing CA now ({@code trustmesh rotate --ca}). The successor
+   * (the one already prepared, else a new one) is published at once. When it signs depends on what
+   * relying parties anchor on:
+   *
+   * <ul>
+   *   <li>self-signed: the bundle lists the signing CAs themselves, so a peer can accept a leaf the
+   *       successor signed only once it holds a bundle with the successor in it. The successor is
+   *       activated {@code propagation} after it was published: time for every agent to fetch the
+   *       bundle (and push it to its workloads), and for the other servers on the datastore to
+   *       publish it too.
+   *   <li>an upstream CA: the bundle holds the upstream's roots, which do not change, and every SVID
+   *       chain carries its signing CA. Nothing new must reach a peer first, so the successor is
+   *       activated at once.
+   * </ul>
+   *
+   * The predecessor stays in the bundle until what it signed has expired (see {@link #rotate()}).
+   * Asking again while a forced successor waits for its activation returns that one.
+   */
+  public synchronized Forced force(Duration propagation) {
+    if (propagation.isNegative()) {
+      throw new IllegalArgumentException("propagation must not be negative: " + propagation);
+    }
+    rotate();
+    Instant now = clock.instant();
+    Forced pending = forced;
+    if (pending != null && !pending.to().equals(active.id()) && slots.stream().anyMatch(s -> s.id().equals(pending.to()))) {
+      return pending;
+    }
+    List<Slot> next = new ArrayList<>(slots);
+    Slot prepared = preparedIn(next, now);
+    if (prepared == null) {
+      prepared = mint(now);
+      next.add(prepared);
+      store.saveSigningCa(record(prepared));
+      LOG.info("signing CA {} prepared by a forced rotation (published in the bundle), expires {}", prepared.id(),
+          prepared.notAfter());
+    }
+    slots = List.copyOf(next);
+    Instant activateAt = upstream.rootsRotate() ? later(prepared.createdAt().plus(propagation), now) : now;
+    forced = new Forced(active.id(), prepared.id(), activateAt);
+    sequence.incrementAndGet();
+    listeners.forEach(Runnable::run);
+    LOG.info("forced rotation: signing CA {} replaces {} at {}", prepared.id(), active.id(), activateAt);
+    rotate();
+    return forced;
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** The forced rotation asked last, if any since the start. */
+  public Optional<Forced> forced() {
+    return Optional.ofNullable(forced);
+  }
+
+  /**
+   * True when relying parties anchor on the signing CAs themselves (self-signed), false when on an
+   * upstream root that does not change.
+   */
+  public boolean anchorsRotate() {
+    return upstream.rootsRotate();
+  }
+
+  /** This server's CAs and the foreign ones it publishes, oldest first, with their next change. */
+  public synchronized List<CaState> states() {
+    List<CaState> out = new ArrayList<>();
+    Slot current = active;
+    Forced f = forced;
+    for (Slot s : slots) {
+      if (s == current) {
+        out.add(new CaState(s.id(), s.certificate(), "active", s.notAfter(), null));
+      } else if (s.activatedAt() == null) {
+        Instant at = f != null && f.to().equals(s.id()) ? f.activateAt()
+            : current == null ? null : RotationSchedule.activateAt(current.createdAt(), current.notAfter());
+        out.add(new CaState(s.id(), s.certificate(), "prepared", s.notAfter(), at));
+      } else {
+        out.add(new CaState(s.id(), s.certificate(), "retiring", s.notAfter(), retireAt(s, slots)));
+      }
+    }
+    for (Foreign x : foreign) {
+      out.add(new CaState(x.id(), x.certificate(), "foreign", x.notAfter(), null));
+    }
+    return out;
   }
 
   private static Slot preparedIn(List<Slot> slots, Instant now) {
@@ -311,6 +420,15 @@ public final class SigningAuthority {
   private static CaRecord record(Slot s) {
     return new CaRecord(s.id(), new String(Pem.encodeCertificates(s.chain()), StandardCharsets.US_ASCII), s.id(),
         s.notAfter(), s.createdAt(), s.activatedAt(), s.jwt().map(k -> JwtKeys.encode(k.publicKey())).orElse(null));
+  }
+
+  /** The ID of the CA that signs now; {@link #rotate()} must have run once. */
+  public String activeId() {
+    Slot s = active;
+    if (s == null) {
+      throw new IllegalStateException("no active signing CA yet");
+    }
+    return s.id();
   }
 
   /** The CA that signs now; {@link #rotate()} must have run once. */

@@ -4,7 +4,9 @@ import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where the server keeps its state: registration entries, join tokens, attested nodes, a record of
@@ -110,6 +112,24 @@ public interface DataStore extends AutoCloseable {
 
   /** The newest {@code limit} audit events, newest first. */
   List<AuditEvent> auditLog(int limit);
+
+  /**
+   * The pairs (requested by, SPIFFE ID) of every certificate issued at or after {@code since}: what a
+   * forced re-issue has reached so far.
+   */
+  Set<Map.Entry<String, String>> issuedSince(Instant since);
+
+  /**
+   * Every X.509-SVID whose notBefore is earlier than this must be re-issued ({@link Instant#EPOCH}
+   * when no re-issue was ever forced). Shared by every server on the datastore.
+   */
+  Instant svidsNotBefore();
+
+  /**
+   * Moves the re-issue mark forward to {@code notBefore} (never backwards: compare-and-set), with an
+   * audit line; returns whether it moved.
+   */
+  boolean raiseSvidsNotBefore(Instant notBefore, String actor);
 
   List<CaRecord> signingCas();
 

@@ -18,8 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -683,6 +686,54 @@ public final class JdbcDataStore implements DataStore {
         rs.next();
         return rs.getLong(1);
       }
+    });
+  }
+
+  @Override
+  public Set<Map.Entry<String, String>> issuedSince(Instant since) {
+    return tx("issuedSince", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT requested_by, spiffe_id "
+          + "FROM issued_certificates WHERE issued_at >= ?")) {
+        ps.setLong(1, since.toEpochMilli());
+        Set<Map.Entry<String, String>> out = new HashSet<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(Map.entry(rs.getString(1), rs.getString(2)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ forced SVID re-issue
+
+  @Override
+  public Instant svidsNotBefore() {
+    return tx("svidsNotBefore", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT not_before FROM svid_reissue WHERE id = 1");
+          ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Instant.ofEpochMilli(rs.getLong(1)) : Instant.EPOCH;
+      }
+    });
+  }
+
+  @Override
+  public boolean raiseSvidsNotBefore(Instant notBefore, String actor) {
+    return tx("raiseSvidsNotBefore", c -> {
+      int n;
+      // Compare-and-set in one statement: two servers raising it at once both end at the later mark.
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE svid_reissue SET not_before = ? WHERE id = 1 AND not_before < ?")) {
+        ps.setLong(1, notBefore.toEpochMilli());
+        ps.setLong(2, notBefore.toEpochMilli());
+        n = ps.executeUpdate();
+      }
+      if (n > 0) {
+        insertAudit(c, new AuditEvent(Instant.now(), "svid.reissue", actor, "*",
+            "every X.509-SVID with notBefore before " + notBefore + " is re-issued"));
+      }
+      return n > 0;
     });
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -206,6 +207,25 @@ abstract class DataStoreContract {
     store.deleteSigningCa("ca-1");
     assertThat(store.signingCas()).isEmpty();
     assertThat(store.healthy()).isTrue();
+  }
+
+  @Test
+  void theReissueMarkOnlyMovesForwardAndIsAudited() {
+    assertThat(store.svidsNotBefore()).as("never forced").isEqualTo(Instant.EPOCH);
+    assertThat(store.raiseSvidsNotBefore(NOW, "admin")).isTrue();
+    assertThat(store.svidsNotBefore()).isEqualTo(NOW);
+    assertThat(store.raiseSvidsNotBefore(NOW.minusSeconds(60), "admin")).as("backwards").isFalse();
+    assertThat(store.raiseSvidsNotBefore(NOW, "admin")).as("the same mark again").isFalse();
+    assertThat(store.svidsNotBefore()).isEqualTo(NOW);
+    assertThat(store.auditLog(10)).filteredOn(e -> e.action().equals("svid.reissue")).hasSize(1);
+  }
+
+  @Test
+  void issuedSinceNamesWhoAskedForWhichIdentity() {
+    store.recordIssued(List.of(issued("0a"), new IssuedRecord("0b", AGENT, NOW.plusSeconds(60),
+        NOW.minusSeconds(10), AGENT.toString())));
+    assertThat(store.issuedSince(NOW)).containsExactly(Map.entry(AGENT.toString(), WEB.toString()));
+    assertThat(store.issuedSince(NOW.minusSeconds(10))).hasSize(2);
   }
 
   static RegistrationEntry entry(String id, SpiffeId spiffeId, SpiffeId parent, String... selectors) {
