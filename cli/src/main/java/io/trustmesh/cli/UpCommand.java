@@ -3,6 +3,7 @@ package io.trustmesh.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.trustmesh.core.BadInputException;
+import io.trustmesh.mesh.dashboard.Dashboard;
 import io.trustmesh.mesh.run.LocalMesh;
 import io.trustmesh.mesh.run.LocalPlan;
 import io.trustmesh.mesh.run.MeshStatus;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +79,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--detach", description = "Start the mesh in the background and return once it is ready.")
   boolean detach;
 
+  @Option(names = "--dashboard-port", defaultValue = "0", paramLabel = "PORT",
+      description = "Serve the read-only dashboard on 127.0.0.1:PORT (default: a free port, printed at start; "
+          + "-1: no dashboard).")
+  int dashboardPort;
+
   /** The background supervisor that {@code --detach} starts: no table, output to DIR/up.log. */
   @Option(names = "--supervise", hidden = true)
   boolean supervise;
@@ -127,9 +134,7 @@ final class UpCommand implements Callable<Integer> {
     }
     Thread.interrupted(); // a signal that raced the end of the start is seen by await() below
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "up-shutdown")); // SIGHUP and the like
-    try (running) {
-      // DASHBOARD (issue 12 item 6, branch mesh-observe): start it here, on loopback, and record its URL:
-      //   AutoCloseable d = Dashboard.start(dir.path(), 0); running.dashboard(d.url()); close it before the mesh.
+    try (running; Dashboard dashboard = startDashboard(dir, running)) {
       summary(running.state(), dir, out, supervise);
       Thread table = supervise ? null : table(running, dir, out);
       String signal = termination.await();
@@ -186,6 +191,16 @@ final class UpCommand implements Callable<Integer> {
     return t;
   }
 
+  /** The dashboard on loopback, its URL recorded in {@code state.json}; closed before the mesh. */
+  private Dashboard startDashboard(StateDirectory dir, LocalMesh running) {
+    if (dashboardPort < 0) {
+      return null;
+    }
+    Dashboard d = Dashboard.start(dir.path(), new InetSocketAddress(InetAddress.getLoopbackAddress(), dashboardPort));
+    running.dashboard(d.url().toString());
+    return d;
+  }
+
   static void summary(MeshState s, StateDirectory dir, PrintWriter out, boolean detached) {
     out.println("trustmesh: mesh " + s.trustDomain() + " is up (" + s.services().size() + " services, supervisor pid "
         + s.pid() + ")");
@@ -227,7 +242,7 @@ final class UpCommand implements Callable<Integer> {
       argv.add("/usr/bin/setsid");
     }
     argv.addAll(SelfCommand.java(List.of(), "up", meshFile.toAbsolutePath().toString(), "--state-dir",
-        dir.path().toString(), "--supervise"));
+        dir.path().toString(), "--dashboard-port", Integer.toString(dashboardPort), "--supervise"));
     Path log = dir.path().resolve(SUPERVISOR_LOG);
     Files.deleteIfExists(log);
     Process child = new ProcessBuilder(argv).redirectErrorStream(true)

@@ -139,7 +139,7 @@ class ForcedRotationTest {
       store.saveAttestedNode(new AttestedNode(AGENT, "join_token", "01", T0.plus(Duration.ofHours(1)), T0));
       store.createEntry(new RegistrationEntry("e1", WEB, AGENT, List.of("unix:uid:1000"), Duration.ZERO, List.of(),
           "", T0), "admin");
-      Issuer issuer = Issuer.create(sa, store, clock, true);
+      Issuer issuer = Issuer.create(sa, store, clock);
       String a = sa.activeId();
 
       RotationStatus s = forced.rotate(false, true, Duration.ZERO, "admin");
