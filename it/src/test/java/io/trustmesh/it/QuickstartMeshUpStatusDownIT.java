@@ -14,6 +14,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/quickstart/trustmesh.yaml (a copy on free ports), then real HTTP through the sidecars with
  * curl. Allowed calls go through over mTLS and the access logs name both SPIFFE IDs; the plaintext
  * legacy client is served only by the PERMISSIVE namespace; the intruder is denied with the reason;
- * the DISABLE metrics port answers plaintext; {@code status --output json} shows it all; a second
- * {@code up} is refused; {@code down} leaves no process, socket, state or listening port.
+ * the DISABLE metrics port answers plaintext; {@code status --output json} shows it all; {@code edges}
+ * and {@code tap} show exactly those calls; {@code rotate --ca --svids} under load loses no request; a
+ * second {@code up} is refused; {@code down} leaves no process, socket, state or listening port.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickstartMeshUpStatusDownIT {
@@ -193,6 +199,83 @@ class QuickstartMeshUpStatusDownIT {
 
   @Test
   @Order(6)
+  void edgesAndTapShowExactlyTheCallsThatWereMade() throws Exception {
+    Set<String> edges = new TreeSet<>();
+    try (Proc p = Proc.trustmesh(tmp, "edges", "--state-dir", state, "--output", "json")) {
+      int code = p.waitFor(60);
+      assertThat(code).as(p.output()).isZero();
+      JSON.readTree(p.output()).path("edges").forEach(e -> edges.add(e.path("src").asText() + " -> "
+          + e.path("dst").asText() + " " + e.path("category").asText()));
+    }
+    assertThat(edges).as("the built-in services' calls and this test's curls, nothing else").containsExactlyInAnyOrder(
+        "web -> api mtls",
+        "api -> payments mtls",
+        "intruder -> payments denied",
+        "127.0.0.1 -> api plaintext",              // the legacy client, PERMISSIVE namespace
+        "127.0.0.1 -> payments plaintext",         // the DISABLE metrics port
+        "127.0.0.1 -> payments handshake_failure", // plaintext refused by the STRICT 8443
+        "127.0.0.1 -> web handshake_failure");     // plaintext refused by the STRICT 8080
+
+    try (Proc p = Proc.trustmesh(tmp, "tap", "--state-dir", state, "--since", "1h", "--to", "payments", "--from",
+        "intruder", "--count", "1", "--output", "json")) {
+      int code = p.waitFor(60);
+      assertThat(code).as(p.output()).isZero();
+      JsonNode line = JSON.readTree(p.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+      assertThat(line.path("client_id").asText()).isEqualTo(INTRUDER);
+      assertThat(line.path("server_id").asText()).isEqualTo(PAYMENTS);
+      assertThat(line.path("result").asText()).isEqualTo("denied");
+      assertThat(line.path("reason").asText()).isEqualTo("peer_not_allowed");
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aForcedRotationOfTheCaAndEverySvidUnderLoadLosesNoRequest() throws Exception {
+    AtomicBoolean loading = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Thread load = new Thread(() -> {
+      while (loading.get()) {
+        try {
+          // web's outbound sidecar -> api's inbound -> api -> api's outbound -> payments' inbound: two mTLS hops
+          LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15001) + "/orders");
+          if (r.status() == 200) {
+            ok.incrementAndGet();
+          } else {
+            failures.add(r.toString());
+          }
+        } catch (Exception e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "load");
+    load.start();
+    JsonNode report;
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 3);
+      try (Proc p = Proc.trustmesh(tmp, "rotate", "--ca", "--svids", "--wait", "--timeout", "3m",
+          "--state-dir", state, "--output", "json")) {
+        int code = p.waitFor(240);
+        assertThat(code).as(p.output()).isZero();
+        report = JSON.readTree(p.output().substring(p.output().indexOf('{')));
+      }
+      int after = ok.get();
+      await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= after + 3); // still served on the new identities
+    } finally {
+      loading.set(false);
+      load.join(60_000);
+    }
+    assertThat(failures).as("requests that failed during the rotation").isEmpty();
+    assertThat(report.path("complete").asBoolean()).as(report.toString()).isTrue();
+    assertThat(report.path("connections").path("failed").asLong()).as(report.toString()).isZero();
+    assertThat(report.path("ca").path("new").path("serial").asText())
+        .isNotEqualTo(report.path("ca").path("old").path("serial").asText());
+    assertThat(report.path("svids").path("reissued").asLong()).isEqualTo(report.path("svids").path("expected").asLong())
+        .isPositive();
+  }
+
+  @Test
+  @Order(8)
   void aSecondUpOnTheRunningMeshIsRefusedAndStartsNothing() throws Exception {
     long before = LocalMeshes.processesMentioning(List.of(state.toString())).size();
     try (Proc p = Proc.trustmesh(tmp, "up", tmp.resolve("trustmesh.yaml"), "--state-dir", state, "--detach")) {
@@ -206,7 +289,7 @@ class QuickstartMeshUpStatusDownIT {
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void downLeavesNoProcessSocketStateOrListeningPort() throws Exception {
     JsonNode st = JSON.readTree(Files.readString(state.resolve("state.json")));
     List<Integer> listening = new ArrayList<>(ports.values());

@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * traffic shows up as {@link #FAILED_RESULTS}: a handshake that failed on the sidecar
  * ({@code handshake_failed}) or towards the upstream sidecar ({@code upstream_failed}). A
  * {@code denied} caller is policy, not a rotation failure, and is not counted as one.
+ *
+ * <p>An outbound sidecar's failed handshake is not counted: every handshake between two sidecars
+ * also ends on the inbound one, which knows why. A caller the inbound denies by policy sees only a
+ * {@code handshake_failure} alert and logs {@code handshake_failed}; counting it would report the
+ * quick-start's intruder as requests the rotation dropped.
  */
 public final class SidecarConnections {
   /** The results that a rotation which drops requests produces. */
@@ -24,6 +29,7 @@ public final class SidecarConnections {
   private static final Pattern LINE = Pattern.compile(
       "^trustmesh_proxy_connections_total\\{([^}]*)}\\s+([0-9.eE+]+)\\s*$", Pattern.MULTILINE);
   private static final Pattern RESULT = Pattern.compile("(?:^|,)result=\"([^\"]*)\"");
+  private static final Pattern DIRECTION = Pattern.compile("(?:^|,)direction=\"([^\"]*)\"");
 
   /** Totals over every sidecar that answered; {@code unreachable} counts those that did not. */
   public record Counts(long connections, long failed, int unreachable) {
@@ -73,7 +79,10 @@ public final class SidecarConnections {
       long n = (long) Double.parseDouble(m.group(2));
       all += n;
       Matcher r = RESULT.matcher(m.group(1));
-      if (r.find() && FAILED_RESULTS.contains(r.group(1))) {
+      Matcher d = DIRECTION.matcher(m.group(1));
+      String result = r.find() ? r.group(1) : "";
+      boolean outbound = d.find() && d.group(1).equals("outbound");
+      if (FAILED_RESULTS.contains(result) && !(outbound && result.equals("handshake_failed"))) {
         failed += n;
       }
     }

@@ -29,4 +29,15 @@ class SidecarConnectionsTest {
     SidecarConnections.Counts after = new SidecarConnections.Counts(160, 1, 0);
     assertThat(after.minus(before)).isEqualTo(new SidecarConnections.Counts(60, 0, 0));
   }
+
+  @Test
+  void aCallerTheInboundDeniedIsNotCountedFromItsOutboundSide() {
+    // the quick-start's intruder: its outbound sidecar sees only the handshake_failure alert
+    String intruder = """
+        trustmesh_proxy_connections_total{direction="outbound",listener="outbound-payments",result="handshake_failed",tls="mtls"} 28.0
+        trustmesh_proxy_connections_total{direction="outbound",listener="outbound-payments",result="upstream_failed",tls="mtls"} 1.0
+        """;
+    SidecarConnections.Counts c = SidecarConnections.parse(intruder);
+    assertThat(c.failed()).as("the inbound logs the denial; only the unreachable upstream counts").isEqualTo(1);
+  }
 }
