@@ -38,6 +38,9 @@ import javax.net.ssl.SSLEngine;
  * core's verifier ({@link ChainJudge}), never by JSSE.
  */
 public final class ConnectDoctor {
+  /** Bounds the suite listing (a server that "accepts" anything must not make doctor loop). */
+  private static final int MAX_SUITES = 40;
+
   private final Clock clock;
 
   public ConnectDoctor(Clock clock) {
@@ -84,15 +87,22 @@ public final class ConnectDoctor {
     steps.add(Step.ok("tls", "the port speaks TLS"));
 
     List<String> accepted = new ArrayList<>();
+    List<String> suites = new ArrayList<>();
     for (String version : ConnectRequest.ALL_VERSIONS) {
       ProbeResult p = probe(sa, r, List.of(version), jdkSuites(), Optional.empty(), false);
       if (p.handshakeDone() || p.serverCertificateSeen()) {
         accepted.add(version);
         chain = chain.isEmpty() ? p.serverChain() : chain;
+        suites.addAll(acceptedSuites(sa, r, version, p));
       }
     }
     steps.add(new Step("tls-versions", !accepted.isEmpty(), accepted.isEmpty()
         ? "the server completed no handshake with TLS 1.3 or 1.2" : "the server accepts " + String.join(", ", accepted)));
+    if (!accepted.isEmpty()) {
+      List<String> weak = suites.stream().filter(su -> !TlsDefaults.CIPHER_SUITES.contains(su)).toList();
+      steps.add(Step.ok("tls-suites", "the server accepts " + (suites.isEmpty() ? "suites it did not name"
+          : String.join(", ", suites)) + (weak.isEmpty() ? "" : "; outside trustmesh's AEAD set: " + String.join(", ", weak))));
+    }
 
     boolean negotiated = main.handshakeDone() || main.serverCertificateSeen();
     if (main.serverCertificateSeen()) {
@@ -253,6 +263,25 @@ public final class ConnectDoctor {
   }
 
   /** Every suite this JDK supports except the unauthenticated and null ones. */
+  /**
+   * The suites the server accepts with one version, the way sslscan finds them: offer every suite
+   * the JDK has, note the one the server picks, offer the rest again, until it picks none. One
+   * handshake per accepted suite, plus one.
+   */
+  private static List<String> acceptedSuites(InetSocketAddress sa, ConnectRequest r, String version, ProbeResult first) {
+    List<String> offer = new ArrayList<>(jdkSuites());
+    List<String> found = new ArrayList<>();
+    ProbeResult p = first;
+    while (p.cipherSuite() != null && offer.remove(p.cipherSuite()) && found.size() < MAX_SUITES) {
+      found.add(p.cipherSuite());
+      if (offer.isEmpty()) {
+        break;
+      }
+      p = probe(sa, r, List.of(version), offer, Optional.empty(), false);
+    }
+    return found;
+  }
+
   static List<String> jdkSuites() {
     try {
       SSLEngine e = SSLContext.getDefault().createSSLEngine();

@@ -269,6 +269,9 @@ final class HandshakeProbe {
     } else if (km.certificateRequested() && settings.identity().isPresent()) {
       sent = true;
     }
+    if (suite == null) {
+      suite = tm.negotiatedSuite().orElse(null); // the server chose it, then the handshake ended
+    }
     List<X509Certificate> chain = tm.serverChain();
     return new ProbeResult(ending, done, after, protocol, suite, chain, km.certificateRequested(),
         km.acceptableIssuers(), sent, alert, firstBytes, detail);

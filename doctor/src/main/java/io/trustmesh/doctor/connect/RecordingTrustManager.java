@@ -4,7 +4,9 @@ import java.net.Socket;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -16,9 +18,18 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class RecordingTrustManager extends X509ExtendedTrustManager {
   private volatile List<X509Certificate> chain = List.of();
+  private volatile String suite;
 
   List<X509Certificate> serverChain() {
     return chain;
+  }
+
+  /**
+   * The cipher suite the server chose, known once its certificate arrives: a TLS 1.2 server that
+   * then refuses us for want of a client certificate has still shown which suite it accepts.
+   */
+  Optional<String> negotiatedSuite() {
+    return Optional.ofNullable(suite);
   }
 
   private void record(X509Certificate[] presented) {
@@ -28,6 +39,10 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] presented, String authType, SSLEngine engine) {
     record(presented);
+    SSLSession handshake = engine.getHandshakeSession();
+    if (handshake != null) {
+      suite = handshake.getCipherSuite();
+    }
   }
 
   @Override

@@ -242,6 +242,18 @@ class BrokenSetupsTest {
     }
   }
 
+  @Test
+  void everySuiteTheServerAcceptsIsListedAndTheWeakOnesNamed() {
+    try (Openssl.Server s = new Openssl.Server(healthy, "-tls1_2", "-cipher",
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-SHA")) {
+      DoctorReport r = diagnose(s.target(), req -> req.identity(clientIdentity()).expectId(pki.id("/ns/prod/sa/api")));
+      assertThat(r.text()).as(r.text()).containsPattern("the server accepts (TLS_ECDHE_ECDSA_\\w+(, )?){3}")
+          .contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+              "outside trustmesh's AEAD set: TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA")
+          .doesNotContain("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"); // not configured, so not accepted
+    }
+  }
+
   // ------------------------------------------------------------------ below TLS
 
   @Test
