@@ -10,6 +10,8 @@
 #   DURATION=10 REPEAT=3 bench/proxy-vs-peers.sh
 #   PROXIES="trustmesh haproxy" IDLE_CONNS=5000 bench/proxy-vs-peers.sh
 #   TRUSTMESH_JAVA_OPTS=-XX:TieredStopAtLevel=4 bench/proxy-vs-peers.sh   # the sidecar with C2
+#   BEFORE_ROOT=/path/to/other/checkout PROXIES="haproxy before trustmesh" bench/proxy-vs-peers.sh
+#     # "before": the same sidecar started from another checkout's launcher and jar, in the same run
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10}"
@@ -23,7 +25,7 @@ LOADGEN_SRC="${LOADGEN_SRC:-$root/../shared/bench/mtlsload.c}"  # the shared fol
 PORT_OFFSET="${PORT_OFFSET:-0}"
 BACKEND_PORT=$((18080 + PORT_OFFSET))
 declare -A PORT=([direct]=$BACKEND_PORT [haproxy]=$((18443 + PORT_OFFSET)) [stunnel]=$((18444 + PORT_OFFSET))
-  [trustmesh]=$((18445 + PORT_OFFSET)))
+  [trustmesh]=$((18445 + PORT_OFFSET)) [before]=$((18446 + PORT_OFFSET)))
 for p in "${PORT[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     echo "bench: port $p is already in use (another run?); set PORT_OFFSET" >&2; exit 2
@@ -91,8 +93,8 @@ taskset -c 0 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>"$work/nginx/s
 nginx_pid=$!
 pids+=($nginx_pid)
 
-wait_port() {
-  for _ in $(seq 1 300); do
+wait_port() { # up to 120 s: a sidecar's first start after a build also writes its CDS archive
+  for _ in $(seq 1 1200); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
@@ -148,6 +150,14 @@ start_trustmesh() {
   TRUSTMESH_NO_BUILD=1 taskset -c 1 "$root/trustmesh" proxy inbound \
     --listen 127.0.0.1:${PORT[trustmesh]} --target 127.0.0.1:$BACKEND_PORT --svid-dir "$work/server" \
     --allow-trust-domain bench.trustmesh --max-connections "$maxconn" >"$work/trustmesh.log" 2>&1 &
+  echo $!
+}
+
+start_before() {
+  [ -n "${BEFORE_ROOT:-}" ] || { echo "bench: \"before\" needs BEFORE_ROOT (a checkout with a built jar)" >&2; exit 2; }
+  TRUSTMESH_NO_BUILD=1 taskset -c 1 "$BEFORE_ROOT/trustmesh" proxy inbound \
+    --listen 127.0.0.1:${PORT[before]} --target 127.0.0.1:$BACKEND_PORT --svid-dir "$work/server" \
+    --allow-trust-domain bench.trustmesh --max-connections "$maxconn" >"$work/before.log" 2>&1 &
   echo $!
 }
 
@@ -258,7 +268,8 @@ if [[ " $PROXIES " == *" haproxy "* && " $PROXIES " == *" trustmesh "* ]]; then
   echo
   echo "| trustmesh / reference | ratio | target (issue 14) |"
   echo "|---|---|---|"
-  ratio() { awk -v a="$(med trustmesh "$1")" -v b="$(med "${2:-haproxy}" "$1")" 'BEGIN {printf "%.2fx", b ? a / b : 0}'; }
+  ratio_of() { awk -v a="$(med "$1" "$2")" -v b="$(med "${3:-haproxy}" "$2")" 'BEGIN {printf "%.2fx", b ? a / b : 0}'; }
+  ratio() { ratio_of trustmesh "$@"; }
   echo "| CPU per new mTLS connection / HAProxy | $(ratio hs_cpu) | <= 0.5x |"
   echo "| CPU per keep-alive request / HAProxy | $(ratio ka_cpu) | <= 0.6x |"
   if [[ " $PROXIES " == *" direct "* ]]; then
@@ -268,4 +279,9 @@ if [[ " $PROXIES " == *" haproxy "* && " $PROXIES " == *" trustmesh "* ]]; then
   echo "| p99 latency, 1 keep-alive connection / HAProxy | $(ratio p99) | |"
   echo "| connections/s / HAProxy | $(ratio hs_rate) | |"
   echo "| RSS with idle connections / HAProxy | $(awk -v a="${R[trustmesh,rss]}" -v b="${R[haproxy,rss]}" 'BEGIN {printf "%.2fx", b ? a / b : 0}') | |"
+  if [[ " $PROXIES " == *" before "* ]]; then
+    echo "| \"before\": CPU per new mTLS connection / HAProxy | $(ratio_of before hs_cpu) | |"
+    echo "| \"before\": CPU per keep-alive request / HAProxy | $(ratio_of before ka_cpu) | |"
+    [[ " $PROXIES " == *" direct "* ]] && echo "| \"before\": bulk MB/s / direct | $(ratio_of before mbps direct) | |"
+  fi
 fi
