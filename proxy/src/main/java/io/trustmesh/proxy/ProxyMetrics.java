@@ -30,6 +30,8 @@ final class ProxyMetrics {
   private final ConcurrentHashMap<String, AtomicInteger> active = new ConcurrentHashMap<>();
   private final AtomicLong svidNotAfter = new AtomicLong();
   private final Counter accessLogDropped;
+  private final ConcurrentHashMap<OutcomeKey, Outcome> outcomes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<BytesKey, Counter> bytes = new ConcurrentHashMap<>();
 
   ProxyMetrics() {
     Gauge.builder("trustmesh.proxy.svid.expiry.timestamp.seconds", svidNotAfter, AtomicLong::get)
@@ -54,26 +56,45 @@ final class ProxyMetrics {
   }
 
   void connectionEnded(Connection c) {
-    Counter.builder("trustmesh.proxy.connections").description("Client connections by outcome")
-        .tags("listener", c.listener, "direction", c.direction, "tls", c.tlsLabel(), "result", c.result)
-        .register(registry).increment();
-    if (c.result.equals(Connection.HANDSHAKE_FAILED) || c.result.equals(Connection.DENIED)) {
-      Counter.builder("trustmesh.proxy.handshake.failures").description("Failed or refused handshakes by reason")
-          .tags("listener", c.listener, "direction", c.direction,
-              "reason", (c.cause == null ? Cause.HANDSHAKE_FAILURE : c.cause).code())
-          .register(registry).increment();
+    // one lookup per connection in a map of our own: building and registering the meter again for
+    // every connection (id, sorted tags, the registry's filters) cost more than the counting
+    Outcome o = outcomes.computeIfAbsent(new OutcomeKey(c.listener, c.direction, c.tlsLabel(), c.result,
+        c.result.equals(Connection.HANDSHAKE_FAILED) || c.result.equals(Connection.DENIED)
+            ? (c.cause == null ? Cause.HANDSHAKE_FAILURE : c.cause).code() : null), this::register);
+    o.connections.increment();
+    if (o.failures != null) {
+      o.failures.increment();
     }
     if (c.bytesFromClient > 0) {
-      bytes(c, "from_client").increment(c.bytesFromClient);
+      bytes.computeIfAbsent(new BytesKey(c.listener, c.direction, "from_client"), this::bytes)
+          .increment(c.bytesFromClient);
     }
     if (c.bytesToClient > 0) {
-      bytes(c, "to_client").increment(c.bytesToClient);
+      bytes.computeIfAbsent(new BytesKey(c.listener, c.direction, "to_client"), this::bytes)
+          .increment(c.bytesToClient);
     }
   }
 
-  private Counter bytes(Connection c, String flow) {
+  /** What one connection's end is counted under; {@code failure} is the reason code of a failed or refused handshake. */
+  private record OutcomeKey(String listener, String direction, String tls, String result, String failure) {}
+
+  private record Outcome(Counter connections, Counter failures) {}
+
+  private record BytesKey(String listener, String direction, String flow) {}
+
+  private Outcome register(OutcomeKey k) {
+    Counter connections = Counter.builder("trustmesh.proxy.connections").description("Client connections by outcome")
+        .tags("listener", k.listener(), "direction", k.direction(), "tls", k.tls(), "result", k.result())
+        .register(registry);
+    Counter failures = k.failure() == null ? null
+        : Counter.builder("trustmesh.proxy.handshake.failures").description("Failed or refused handshakes by reason")
+            .tags("listener", k.listener(), "direction", k.direction(), "reason", k.failure()).register(registry);
+    return new Outcome(connections, failures);
+  }
+
+  private Counter bytes(BytesKey k) {
     return Counter.builder("trustmesh.proxy.bytes").baseUnit("bytes").description("Application bytes relayed")
-        .tags("listener", c.listener, "direction", c.direction, "flow", flow).register(registry);
+        .tags("listener", k.listener(), "direction", k.direction(), "flow", k.flow()).register(registry);
   }
 
   void reload(String result, double amount) {

@@ -164,16 +164,23 @@ class InboundStrictTest {
 
   @Test
   void refusalsAreCountedInMetrics() throws Exception {
+    // twice each: the second connection of an outcome must add to the same series as the first
+    curl(null);
+    curl("frontend");
     curl(null);
     curl("frontend");
     InetSocketAddress admin = sidecar.adminAddress().orElseThrow();
-    await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> AccessLogFile.read(accessLog).size() == 4);
+    long toClient = AccessLogFile.read(accessLog).stream().mapToLong(e -> e.get("bytes_to_client").asLong()).sum();
 
     Peers.Result m = Peers.run(List.of("curl", "-sS", "http://127.0.0.1:" + admin.getPort() + "/metrics"));
 
+    assertThat(toClient).isPositive();
     assertThat(m.stdout())
-        .contains("trustmesh_proxy_connections_total{direction=\"inbound\",listener=\"web\",result=\"ok\",tls=\"mtls\"} 1.0")
-        .contains("trustmesh_proxy_handshake_failures_total{direction=\"inbound\",listener=\"web\",reason=\"peer_no_certificate\"} 1.0")
+        .contains("trustmesh_proxy_connections_total{direction=\"inbound\",listener=\"web\",result=\"ok\",tls=\"mtls\"} 2.0")
+        .contains("trustmesh_proxy_handshake_failures_total{direction=\"inbound\",listener=\"web\",reason=\"peer_no_certificate\"} 2.0")
+        .contains("trustmesh_proxy_bytes_total{direction=\"inbound\",flow=\"to_client\",listener=\"web\"} "
+            + (double) toClient)
         .contains("trustmesh_proxy_svid_expiry_timestamp_seconds")
         .contains("trustmesh_proxy_active_connections{listener=\"web\"}");
   }
