@@ -80,7 +80,7 @@ final class AccessLog implements AutoCloseable {
     n.put("start", c.start.toString());
     n.put("listener", c.listener);
     n.put("direction", c.direction);
-    n.put("peer_address", c.peerAddress);
+    n.put("peer_address", c.peerAddress());
     n.put("peer_spiffe_id", c.peerId);
     n.put("peer_serial", c.peerSerial);
     n.put("local_spiffe_id", c.localId);

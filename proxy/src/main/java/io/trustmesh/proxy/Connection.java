@@ -21,7 +21,8 @@ final class Connection {
 
   final String listener;
   final String direction;
-  final String peerAddress;
+  private final SocketAddress peer;
+  private String peerAddress;
   final Instant start;
   /** The SPIFFE ID this sidecar serves as (ours); null when it holds no identity. */
   final String localId;
@@ -50,8 +51,16 @@ final class Connection {
     this.localId = localId;
     this.listener = listener;
     this.direction = direction;
-    this.peerAddress = peer instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(peer);
+    this.peer = peer;
+  }
+
+  /** The client's address as {@code ip:port}; formatted when first asked (the access log, a refusal), not per accept. */
+  String peerAddress() {
+    if (peerAddress == null) {
+      peerAddress = peer instanceof InetSocketAddress a
+          ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(peer);
+    }
+    return peerAddress;
   }
 
   /** Records the first failure only; later ones are consequences. */

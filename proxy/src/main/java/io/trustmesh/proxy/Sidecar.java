@@ -14,6 +14,7 @@ import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ResourceLeakDetector;
 import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509BundleSet;
@@ -113,6 +114,7 @@ public final class Sidecar implements AutoCloseable {
     // JDK engine (fallback): no stateless tickets, so invalidating a session makes it unresumable.
     System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
     System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
+    quietLeakDetector();
     TlsEngine engine = TlsEngine.probe();
     Sidecar s = new Sidecar(config, source, clock, engine);
     s.adminGate = new AdminGate(adminLimits);
@@ -122,6 +124,18 @@ public final class Sidecar implements AutoCloseable {
     } catch (RuntimeException e) {
       s.close();
       throw e;
+    }
+  }
+
+  /**
+   * Netty's default leak detection samples one buffer in 128 and records a stack trace for it, and
+   * draws a random number for every buffer allocated: a cost on every read and every TLS record, for
+   * a debugging aid. Off in the sidecar unless {@code -Dio.netty.leakDetection.level} asks for it.
+   */
+  private static void quietLeakDetector() {
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
     }
   }
 
@@ -396,7 +410,7 @@ public final class Sidecar implements AutoCloseable {
 
     @Override
     public void refused(Connection c) {
-      LOG.info("{} {} from {} {}: {} {}", c.listener, c.result, c.peerAddress,
+      LOG.info("{} {} from {} {}: {} {}", c.listener, c.result, c.peerAddress(),
           c.peerId == null ? "(no SPIFFE ID)" : c.peerId, c.cause == null ? c.reason : c.cause.code(),
           c.detail == null ? "" : c.detail);
     }

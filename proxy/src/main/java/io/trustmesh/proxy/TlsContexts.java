@@ -56,6 +56,10 @@ final class TlsContexts {
         .ciphers(TlsDefaults.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
     if (engine.provider() == SslProvider.OPENSSL) {
       b.option(OpenSslContextOption.GROUPS, GROUPS);
+      // our verifier runs inside BoringSSL's certificate callback, on the event loop, as part of the
+      // handshake step that received the chain; as a "task" (Netty's default) the same call costs a
+      // task object, a NEED_TASK return and one more pass through the SslHandler's handshake loop
+      b.option(OpenSslContextOption.USE_TASKS, false);
     }
     return b;
   }

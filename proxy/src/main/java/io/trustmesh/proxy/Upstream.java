@@ -8,6 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +38,22 @@ final class Upstream {
     this.engine = engine;
     this.context = context;
     this.sslHandlers = sslHandlers;
+  }
+
+  /**
+   * An IP literal needs no resolver: connecting to it resolved spares every connection a pass
+   * through the resolver group. A host name is still resolved per connection, as before.
+   */
+  private static InetSocketAddress address(String host, int port) {
+    byte[] ip = NetUtil.createByteArrayFromIpAddressString(host);
+    if (ip != null) {
+      try {
+        return new InetSocketAddress(InetAddress.getByAddress(host, ip), port);
+      } catch (UnknownHostException e) {
+        // only for an address of the wrong length, which a parsed literal never is
+      }
+    }
+    return InetSocketAddress.createUnresolved(host, port);
   }
 
   /** Relays {@code client} to {@code host:port}; with {@code tls} (may be null) the upstream handshake comes first. */
@@ -65,7 +85,7 @@ final class Upstream {
             up.pipeline().addLast("relay", upstreamRelay);
           }
         });
-    b.connect(host, port).addListener((ChannelFuture f) -> {
+    b.connect(address(host, port)).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
             + Reasons.socketError(f.cause()));

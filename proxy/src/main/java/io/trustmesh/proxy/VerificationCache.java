@@ -36,6 +36,15 @@ import java.util.function.Function;
 final class VerificationCache {
   static final int MAX_ENTRIES = 1024;
 
+  /** One digest per event-loop thread: looking SHA-256 up among the JCA providers cost more than hashing a chain. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is a mandatory JCA algorithm", e);
+    }
+  });
+
   /** One listener's trust in one snapshot; compared by identity. */
   static final class Scope {
     private final VerificationCache cache;
@@ -125,14 +134,15 @@ final class VerificationCache {
   /** SHA-256 over the chain's DER, each certificate length-prefixed; null when a certificate cannot be encoded. */
   private static ByteBuffer digest(X509Certificate[] chain) {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      MessageDigest md = SHA256.get();
+      md.reset(); // a chain that failed to encode half-way left its bytes in it
       for (X509Certificate c : chain) {
         byte[] der = c.getEncoded();
         md.update(ByteBuffer.allocate(4).putInt(der.length).array());
         md.update(der);
       }
       return ByteBuffer.wrap(md.digest());
-    } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+    } catch (CertificateEncodingException e) {
       return null;
     }
   }
