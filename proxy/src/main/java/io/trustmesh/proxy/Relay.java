@@ -147,18 +147,28 @@ final class Relay extends ChannelInboundHandlerAdapter {
   }
 
   private void shutdownTcp() {
+    if (inputDone) {
+      // both directions are finished: the close sends the FIN after what is queued, and skips a
+      // shutdown(2) whose failed-writes exception (with a stack trace) Netty builds on every call
+      closeBoth();
+      return;
+    }
     if (self instanceof DuplexChannel d && self.isActive()) {
       d.shutdownOutput();
-    }
-    if (inputDone) {
-      closeBoth();
     }
   }
 
   private void closeBoth() {
-    self.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    closeAfterWrites(self);
     if (peer != null) {
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      closeAfterWrites(peer);
+    }
+  }
+
+  /** Closes once what is queued is written; a channel already closed is left alone (a write to it only makes an exception). */
+  private static void closeAfterWrites(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
