@@ -3,7 +3,7 @@ package io.trustmesh.cli;
 import io.trustmesh.mesh.observe.Edge;
 import io.trustmesh.mesh.observe.Edges;
 import io.trustmesh.mesh.observe.EdgesReport;
-import io.trustmesh.mesh.observe.MeshState;
+import io.trustmesh.mesh.observe.MeshView;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ final class EdgesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Edge> edges = Edges.of(MeshState.read(stateDir));
+    List<Edge> edges = Edges.of(MeshView.read(stateDir));
     PrintWriter out = spec.commandLine().getOut();
     if (output.json()) {
       EdgesReport.json(edges, out);

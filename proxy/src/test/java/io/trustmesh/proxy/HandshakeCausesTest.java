@@ -10,18 +10,14 @@ import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.diagnosis.Cause;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.svid.X509Svid;
-import io.trustmesh.core.time.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,61 +32,41 @@ import org.junit.jupiter.api.io.TempDir;
 class HandshakeCausesTest {
   @TempDir Path tmp;
   Pki pki;
-  ManualClock clock;
-  CountingBackend backend;
+  StrictInbound inbound;
   Sidecar sidecar;
   OpensslServer server;
   Path accessLog;
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     pki = Pki.create("example.org");
-    clock = new ManualClock(Instant.now());
-    backend = new CountingBackend();
     accessLog = tmp.resolve("access.log");
   }
 
   @AfterEach
   void stop() {
-    if (sidecar != null) {
+    if (inbound != null) {
+      inbound.close();
+    } else if (sidecar != null) {
       sidecar.close();
     }
     if (server != null) {
       server.close();
     }
-    backend.close();
   }
 
+  /** The STRICT inbound sidecar the inbound cases refuse clients at; it logs to {@link #accessLog}. */
   private void inbound() throws Exception {
-    X509Svid svid = pki.svid(pki.id("ns", "prod", "sa", "backend"), "localhost");
-    InboundListener in = TestSidecars.inbound("web", backend.address(), InboundMode.STRICT,
-        AllowPolicy.builder().id(pki.id("ns", "prod", "sa", "web")).build());
-    sidecar = Sidecar.start(TestSidecars.config(List.of(in), List.of(), accessLog, Limits.DEFAULT),
-        new FixedX509Source(svid, X509BundleSet.of(new X509Bundle(pki.td, List.of(pki.root)))), clock);
+    inbound = StrictInbound.start(pki, tmp);
+    sidecar = inbound.sidecar;
   }
 
   private String sClient(Path client) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-        "127.0.0.1:" + sidecar.address("web").getPort(), "-tls1_3", "-ign_eof"));
-    if (client != null) {
-      cmd.addAll(List.of("-cert", client.resolve("leaf.pem").toString(), "-cert_chain",
-          client.resolve("chain.pem").toString(), "-key", client.resolve("key.pem").toString()));
-    }
-    Path out = Files.createTempFile(tmp, "s_client", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    try {
-      p.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
-      p.getOutputStream().close();
-      await().atMost(Duration.ofSeconds(20)).until(() -> p.waitFor(100, TimeUnit.MILLISECONDS));
-      return Files.readString(out);
-    } finally {
-      Peers.destroy(p);
-    }
+    return inbound.sClient(client, "-tls1_3");
   }
 
   private Path client(Pki issuer, String name, Duration ttl) throws Exception {
-    return issuer.writeForTools(issuer.svid(issuer.id("ns", "prod", "sa", name), Clock.systemUTC(), ttl),
-        tmp.resolve(name + "-" + System.identityHashCode(issuer)));
+    return inbound.client(issuer, name, ttl);
   }
 
   private JsonNode onlyLine() {
@@ -144,7 +120,7 @@ class HandshakeCausesTest {
   void anExpiredClientCertificate() throws Exception {
     inbound();
     Path web = client(pki, "web", Duration.ofMinutes(1));
-    clock.advance(Duration.ofMinutes(2));
+    inbound.clock.advance(Duration.ofMinutes(2));
 
     sClient(web);
 

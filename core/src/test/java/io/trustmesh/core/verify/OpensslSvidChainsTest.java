@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trustmesh.core.bundle.X509Bundle;
 import io.trustmesh.core.bundle.X509BundleSet;
-import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,26 +20,22 @@ class OpensslSvidChainsTest {
   private static final TrustDomain A = TrustDomain.parse("a.org");
   private static final TrustDomain B = TrustDomain.parse("b.org");
 
-  @TempDir Path dir;
-  private OpensslPki pki;
-  private X509Certificate root;
-  private X509Certificate intermediate;
+  @TempDir static Path dir;
+  private static OpensslHierarchy hierarchy;
+  private static OpensslPki pki;
+  private static X509Certificate root;
+  private static X509Certificate intermediate;
 
   @BeforeAll
-  static void providers() {
-    CryptoProviders.install();
+  static void createHierarchy() throws Exception {
+    hierarchy = OpensslHierarchy.create(dir, "root-a", "int-a");
+    pki = hierarchy.pki;
+    root = hierarchy.root;
+    intermediate = hierarchy.intermediate;
   }
 
-  @BeforeEach
-  void hierarchy() throws Exception {
-    pki = new OpensslPki(dir);
-    root = pki.root("root-a", 365);
-    intermediate = pki.issue("int-a", "root-a", OpensslPki.caExt(", pathlen:0"), 180);
-  }
-
-  private Verification verify(X509Certificate leaf, List<X509Certificate> intermediates, Usage usage) {
-    return X509Verifier.verify(leaf, VerifyOptions.spiffe(X509BundleSet.of(new X509Bundle(A, List.of(root))))
-        .intermediates(intermediates).usage(usage));
+  private static Verification verify(X509Certificate leaf, List<X509Certificate> intermediates, Usage usage) {
+    return hierarchy.verifySvid(A, leaf, intermediates, usage);
   }
 
   @Test

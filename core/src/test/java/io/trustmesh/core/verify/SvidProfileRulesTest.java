@@ -2,16 +2,12 @@ package io.trustmesh.core.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trustmesh.core.bundle.X509Bundle;
-import io.trustmesh.core.bundle.X509BundleSet;
-import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.spiffe.TrustDomain;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,26 +22,22 @@ class SvidProfileRulesTest {
   private static final TrustDomain A = TrustDomain.parse("a.org");
   private static final String WEB = "URI:spiffe://a.org/ns/prod/sa/web";
 
-  @TempDir Path dir;
-  private OpensslPki pki;
-  private X509Certificate root;
-  private X509Certificate intermediate;
+  @TempDir static Path dir;
+  private static OpensslHierarchy hierarchy;
+  private static OpensslPki pki;
+  private static X509Certificate root;
+  private static X509Certificate intermediate;
 
   @BeforeAll
-  static void providers() {
-    CryptoProviders.install();
+  static void createHierarchy() throws Exception {
+    hierarchy = OpensslHierarchy.create(dir, "root-a", "int-a");
+    pki = hierarchy.pki;
+    root = hierarchy.root;
+    intermediate = hierarchy.intermediate;
   }
 
-  @BeforeEach
-  void hierarchy() throws Exception {
-    pki = new OpensslPki(dir);
-    root = pki.root("root-a", 365);
-    intermediate = pki.issue("int-a", "root-a", OpensslPki.caExt(", pathlen:0"), 180);
-  }
-
-  private Verification verify(X509Certificate leaf, List<X509Certificate> intermediates, Usage usage) {
-    return X509Verifier.verify(leaf, VerifyOptions.spiffe(X509BundleSet.of(new X509Bundle(A, List.of(root))))
-        .intermediates(intermediates).usage(usage));
+  private static Verification verify(X509Certificate leaf, List<X509Certificate> intermediates, Usage usage) {
+    return hierarchy.verifySvid(A, leaf, intermediates, usage);
   }
 
   private static String leaf(String from, String to) {

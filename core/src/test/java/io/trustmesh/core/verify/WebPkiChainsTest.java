@@ -2,33 +2,28 @@ package io.trustmesh.core.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.trustmesh.core.crypto.CryptoProviders;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The plain X.509 (web PKI) profile on chains made by the openssl CLI. */
 class WebPkiChainsTest {
-  @TempDir Path dir;
-  private OpensslPki pki;
-  private X509Certificate root;
-  private X509Certificate intermediate;
+  @TempDir static Path dir;
+  private static OpensslHierarchy hierarchy;
+  private static OpensslPki pki;
+  private static X509Certificate root;
+  private static X509Certificate intermediate;
 
   @BeforeAll
-  static void providers() {
-    CryptoProviders.install();
-  }
-
-  @BeforeEach
-  void hierarchy() throws Exception {
-    pki = new OpensslPki(dir);
-    root = pki.root("root", 365);
-    intermediate = pki.issue("int", "root", OpensslPki.caExt(", pathlen:0"), 180);
+  static void createHierarchy() throws Exception {
+    hierarchy = OpensslHierarchy.create(dir, "root", "int");
+    pki = hierarchy.pki;
+    root = hierarchy.root;
+    intermediate = hierarchy.intermediate;
   }
 
   private static String server(String san) {

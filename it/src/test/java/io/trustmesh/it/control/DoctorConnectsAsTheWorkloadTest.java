@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.trustmesh.agent.TrustmeshAgent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,19 +47,27 @@ class DoctorConnectsAsTheWorkloadTest {
           "--workload-api", socket, "--spiffe-id", API, "--allow-id", WEB)) {
         String target = "127.0.0.1:" + api.port();
 
-        Result asWeb = doctor(target, "--workload-api", socket, "--spiffe-id", WEB, "--expect-id", API);
+        // Three doctor processes at once: each is a JVM start, and none depends on another.
+        CompletableFuture<Result> web = CompletableFuture.supplyAsync(() ->
+            doctor(target, "--workload-api", socket, "--spiffe-id", WEB, "--expect-id", API));
+        CompletableFuture<Result> billing = CompletableFuture.supplyAsync(() ->
+            doctor(target, "--workload-api", socket, "--spiffe-id", BILLING, "--expect-id", API));
+        CompletableFuture<Result> db = CompletableFuture.supplyAsync(() ->
+            doctor(target, "--workload-api", socket, "--spiffe-id", "spiffe://example.org/db",
+                "--workload-api-timeout", "3s"));
+
+        Result asWeb = web.get(120, TimeUnit.SECONDS);
         assertThat(asWeb.code).as(asWeb.out).isZero();
         assertThat(asWeb.out).contains("the server accepted our certificate " + WEB,
             "verifies against the bundle as " + API, "healthy");
 
         // BILLING is listed by the agent too; only --spiffe-id makes doctor present it.
-        Result asBilling = doctor(target, "--workload-api", socket, "--spiffe-id", BILLING, "--expect-id", API);
+        Result asBilling = billing.get(120, TimeUnit.SECONDS);
         assertThat(asBilling.code).as(asBilling.out).isEqualTo(1);
         assertThat(asBilling.out).contains("[access_denied]",
             "denied by the server's allow policy: the server refused our certificate " + BILLING);
 
-        Result unknown = doctor(target, "--workload-api", socket, "--spiffe-id", "spiffe://example.org/db",
-            "--workload-api-timeout", "3s");
+        Result unknown = db.get(120, TimeUnit.SECONDS);
         assertThat(unknown.code).as(unknown.out).isEqualTo(2);
         assertThat(unknown.out.strip().lines()).as(unknown.out).hasSize(1);
         assertThat(unknown.out).contains("--workload-api", "spiffe://example.org/db").doesNotContain("Exception");
@@ -67,7 +77,18 @@ class DoctorConnectsAsTheWorkloadTest {
 
   private record Result(int code, String out) {}
 
-  private static Result doctor(String target, String... args) throws IOException, InterruptedException {
+  private static Result doctor(String target, String... args) {
+    try {
+      return run(target, args);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Result run(String target, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", System.getProperty("trustmesh.jar"), "doctor", "connect", target));
     cmd.addAll(List.of(args));

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustmesh.mesh.observe.Edge;
 import io.trustmesh.mesh.observe.Edges;
-import io.trustmesh.mesh.observe.MeshState;
+import io.trustmesh.mesh.observe.MeshView;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -28,26 +28,26 @@ final class DashboardApi {
   /** The document for {@code /api/NAME}; empty for an unknown name. */
   Optional<ObjectNode> answer(String name) {
     return switch (name) {
-      case "services" -> Optional.of(services(MeshState.read(stateDir)));
-      case "edges" -> Optional.of(edges(MeshState.read(stateDir)));
-      case "modes" -> Optional.of(PortModes.of(MeshState.read(stateDir)));
-      case "hierarchy" -> Optional.of(Hierarchy.of(MeshState.read(stateDir), certs, clock.instant()));
+      case "services" -> Optional.of(services(MeshView.read(stateDir)));
+      case "edges" -> Optional.of(edges(MeshView.read(stateDir)));
+      case "modes" -> Optional.of(PortModes.of(MeshView.read(stateDir)));
+      case "hierarchy" -> Optional.of(Hierarchy.of(MeshView.read(stateDir), certs, clock.instant()));
       default -> Optional.empty();
     };
   }
 
-  private ObjectNode services(MeshState state) {
+  private ObjectNode services(MeshView state) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("trust_domain", state.trustDomain());
     state.meshFile().ifPresent(f -> root.put("mesh_file", f.toString()));
     ArrayNode arr = root.putArray("services");
-    for (MeshState.Service s : state.services()) {
+    for (MeshView.Service s : state.services()) {
       ObjectNode o = arr.addObject();
       o.put("name", s.name());
       o.put("namespace", s.namespace());
       o.put("spiffe_id", s.spiffeId());
       ArrayNode cars = o.putArray("sidecars");
-      for (MeshState.Sidecar c : s.sidecars()) {
+      for (MeshView.Sidecar c : s.sidecars()) {
         ObjectNode co = cars.addObject();
         co.put("kind", c.kind());
         co.put("port", c.port());
@@ -60,7 +60,7 @@ final class DashboardApi {
     return root;
   }
 
-  private ObjectNode edges(MeshState state) {
+  private ObjectNode edges(MeshView state) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("generated", clock.instant().toString());
     ArrayNode arr = root.putArray("edges");

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustmesh.core.pem.Pem;
-import io.trustmesh.mesh.observe.MeshState;
+import io.trustmesh.mesh.observe.MeshView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -41,10 +41,10 @@ final class Hierarchy {
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
 
-  static ObjectNode of(MeshState state, CertsClient client, Instant now) {
+  static ObjectNode of(MeshView state, CertsClient client, Instant now) {
     Hierarchy h = new Hierarchy();
     state.bundle().ifPresent(h::addBundle);
-    for (MeshState.Service s : state.services()) {
+    for (MeshView.Service s : state.services()) {
       Set<String> admins = new LinkedHashSet<>();
       s.sidecars().forEach(c -> c.admin().ifPresent(admins::add));
       for (String admin : admins) {

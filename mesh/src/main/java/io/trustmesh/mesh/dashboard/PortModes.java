@@ -3,7 +3,7 @@ package io.trustmesh.mesh.dashboard;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.trustmesh.mesh.observe.MeshState;
+import io.trustmesh.mesh.observe.MeshView;
 import io.trustmesh.policy.meshfile.MeshFile;
 import io.trustmesh.policy.meshfile.MeshFileLoader;
 import io.trustmesh.policy.meshfile.MeshPort;
@@ -19,7 +19,7 @@ import java.util.Optional;
 final class PortModes {
   private PortModes() {}
 
-  static ObjectNode of(MeshState state) {
+  static ObjectNode of(MeshView state) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     ArrayNode ports = root.putArray("ports");
     if (state.meshFile().isPresent()) {
@@ -45,8 +45,8 @@ final class PortModes {
       }
     }
     root.put("source", "state");
-    for (MeshState.Service s : state.services()) {
-      for (MeshState.Sidecar c : s.sidecars()) {
+    for (MeshView.Service s : state.services()) {
+      for (MeshView.Sidecar c : s.sidecars()) {
         if (c.inbound()) {
           ObjectNode o = ports.addObject();
           o.put("service", s.name());
@@ -75,9 +75,9 @@ final class PortModes {
   }
 
   /** The port the running inbound sidecar listens on for this mesh port. */
-  private static Optional<Integer> listening(MeshState state, String service, int meshPort) {
+  private static Optional<Integer> listening(MeshView state, String service, int meshPort) {
     return state.service(service).flatMap(s -> s.sidecars().stream()
         .filter(c -> c.inbound() && (c.meshPort().orElse(c.port()) == meshPort)).findFirst())
-        .map(MeshState.Sidecar::port);
+        .map(MeshView.Sidecar::port);
   }
 }

@@ -21,18 +21,18 @@ import java.util.Optional;
  * that does not exist yet (a sidecar that has served nobody) contributes nothing.
  *
  * <pre>{@code
- * List<Edge> edges = Edges.of(MeshState.read(Path.of(".trustmesh")));
+ * List<Edge> edges = Edges.of(MeshView.read(Path.of(".trustmesh")));
  * }</pre>
  */
 public final class Edges {
   private Edges() {}
 
-  public static List<Edge> of(MeshState state) {
+  public static List<Edge> of(MeshView state) {
     return aggregate(connections(state, true));
   }
 
   /** Every connection of every log, both vantages, or only those the edge view counts. */
-  static List<ObservedConnection> connections(MeshState state, boolean forEdges) {
+  static List<ObservedConnection> connections(MeshView state, boolean forEdges) {
     LogSources sources = new LogSources(state);
     Resolver resolver = new Resolver(state);
     List<ObservedConnection> out = new ArrayList<>();

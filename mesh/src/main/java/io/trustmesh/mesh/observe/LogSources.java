@@ -13,13 +13,13 @@ import java.util.Optional;
  * {@code listener} name, then its direction.
  */
 final class LogSources {
-  record Writer(MeshState.Service service, MeshState.Sidecar sidecar) {}
+  record Writer(MeshView.Service service, MeshView.Sidecar sidecar) {}
 
   private final Map<Path, List<Writer>> byFile = new LinkedHashMap<>();
 
-  LogSources(MeshState state) {
-    for (MeshState.Service s : state.services()) {
-      for (MeshState.Sidecar c : s.sidecars()) {
+  LogSources(MeshView state) {
+    for (MeshView.Service s : state.services()) {
+      for (MeshView.Sidecar c : s.sidecars()) {
         c.accessLog().ifPresent(p -> byFile.computeIfAbsent(p.toAbsolutePath().normalize(), k -> new ArrayList<>())
             .add(new Writer(s, c)));
       }

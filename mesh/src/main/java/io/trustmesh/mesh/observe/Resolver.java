@@ -9,18 +9,18 @@ import java.util.Optional;
  * its address when it presented none.
  */
 final class Resolver {
-  private final MeshState state;
+  private final MeshView state;
 
-  Resolver(MeshState state) {
+  Resolver(MeshView state) {
     this.state = state;
   }
 
-  ObservedConnection resolve(AccessRecord r, MeshState.Service owner, MeshState.Sidecar sidecar) {
+  ObservedConnection resolve(AccessRecord r, MeshView.Service owner, MeshView.Sidecar sidecar) {
     String seenBy = owner.name() + " " + sidecar.kind();
     if (sidecar.inbound()) {
       String src;
       String srcNs = "";
-      Optional<MeshState.Service> caller = r.peerSpiffeId().isEmpty() ? Optional.empty()
+      Optional<MeshView.Service> caller = r.peerSpiffeId().isEmpty() ? Optional.empty()
           : state.serviceWithId(r.peerSpiffeId());
       if (caller.isPresent()) {
         src = caller.get().name();
@@ -32,11 +32,11 @@ final class Resolver {
           owner.spiffeId(), sidecar.meshPort().orElse(sidecar.port()), seenBy, r.tls(), r.result(), r.reason(), r.detail(), r.bytesFromClient(),
           r.bytesToClient(), r.durationMs());
     }
-    Optional<MeshState.Service> upstream = sidecar.upstream().flatMap(state::service);
-    String dst = upstream.map(MeshState.Service::name).or(sidecar::upstream).orElse("unknown");
-    String dstNs = upstream.map(MeshState.Service::namespace).orElse("");
+    Optional<MeshView.Service> upstream = sidecar.upstream().flatMap(state::service);
+    String dst = upstream.map(MeshView.Service::name).or(sidecar::upstream).orElse("unknown");
+    String dstNs = upstream.map(MeshView.Service::namespace).orElse("");
     String serverId = !r.peerSpiffeId().isEmpty() ? r.peerSpiffeId()
-        : sidecar.expectId().orElse(upstream.map(MeshState.Service::spiffeId).orElse(""));
+        : sidecar.expectId().orElse(upstream.map(MeshView.Service::spiffeId).orElse(""));
     int port = sidecar.upstreamPort().orElse(sidecar.port());
     return new ObservedConnection(r.time(), owner.name(), owner.namespace(), dst, dstNs, owner.spiffeId(), serverId,
         port, seenBy, r.tls(), r.result(), r.reason(), r.detail(), r.bytesFromClient(), r.bytesToClient(),
@@ -48,11 +48,11 @@ final class Resolver {
    * the outcome), and an outbound line only when no inbound sidecar of the mesh can have seen the
    * connection (the upstream has none, or it was never reached), so that no connection counts twice.
    */
-  boolean countsForEdges(AccessRecord r, MeshState.Sidecar sidecar) {
+  boolean countsForEdges(AccessRecord r, MeshView.Sidecar sidecar) {
     if (sidecar.inbound()) {
       return true;
     }
-    boolean upstreamHasInbound = sidecar.upstream().flatMap(state::service).map(MeshState.Service::hasInbound)
+    boolean upstreamHasInbound = sidecar.upstream().flatMap(state::service).map(MeshView.Service::hasInbound)
         .orElse(false);
     return !upstreamHasInbound || r.result().equals("upstream_failed");
   }

@@ -54,12 +54,12 @@ public final class Tap {
   private final Options options;
   private final Instant start;
   private final Map<Path, LogFollower> followers = new HashMap<>();
-  private MeshState state;
+  private MeshView state;
   private FileTime stateModified;
   private volatile boolean stopped;
   private final Object wake = new Object();
 
-  private Tap(Path stateDir, Options options, MeshState state, Instant start) {
+  private Tap(Path stateDir, Options options, MeshView state, Instant start) {
     this.stateDir = stateDir;
     this.options = options;
     this.state = state;
@@ -72,7 +72,7 @@ public final class Tap {
    * @throws BadInputException when no mesh runs there or a filter names no service of it
    */
   public static Tap open(Path stateDir, Options options, Clock clock) {
-    MeshState state = MeshState.read(stateDir);
+    MeshView state = MeshView.read(stateDir);
     options.to().ifPresent(s -> known(state, "--to", s));
     options.from().filter(s -> !isAddress(s)).ifPresent(s -> known(state, "--from", s));
     Tap tap = new Tap(stateDir, options, state, clock.instant());
@@ -85,12 +85,12 @@ public final class Tap {
     return value.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || value.matches("[0-9a-fA-F:]+") && value.contains(":");
   }
 
-  private static void known(MeshState state, String option, String value) {
+  private static void known(MeshView state, String option, String value) {
     if (value.startsWith("spiffe://") || state.service(value).isPresent()) {
       return;
     }
     throw new BadInputException(option + ": no service named '" + value + "' in this mesh (services: "
-        + state.services().stream().map(MeshState.Service::name).sorted().collect(Collectors.joining(", "))
+        + state.services().stream().map(MeshView.Service::name).sorted().collect(Collectors.joining(", "))
         + "); give a service name or a SPIFFE ID");
   }
 
@@ -174,7 +174,7 @@ public final class Tap {
       return;
     }
     try {
-      state = MeshState.read(stateDir);
+      state = MeshView.read(stateDir);
       stateModified = now;
     } catch (BadInputException | UncheckedIOException e) {
       // half-written by someone else or removed by down: keep following what we know

@@ -3,11 +3,13 @@ package io.trustmesh.mesh.state;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.io.AtomicFiles;
+import io.trustmesh.core.io.FileOwnership;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +22,15 @@ import java.util.Optional;
  * once everything is started (and {@code trustmesh down} removes it): the supervising process, the
  * server and agent endpoints, and per service its process and its sidecars' listeners, admin
  * endpoints and access logs. {@code edges}, {@code tap}, the dashboard, {@code rotate}, {@code status}
- * and {@code down} read it with {@link #read(Path)}. The contract is {@code MESH-STATE.md}: version 1,
- * snake_case fields, unknown fields ignored by readers, absent optional fields omitted.
+ * and {@code down} read it with {@link #read(Path)}, the one reader of the file. The contract is
+ * {@code MESH-STATE.md}: version 1, snake_case fields, unknown fields ignored by readers, absent
+ * optional fields omitted.
+ *
+ * <p>The file names the admin socket {@code rotate} talks to, the processes {@code down} signals and
+ * the logs the observers read, so {@link #read(Path)} believes it only when no one else could have
+ * written it: the state directory is checked as {@link StateDirectory#existing(Path)} does (this
+ * user's, writable by no one else), and {@code state.json} must be a regular file of this user that
+ * neither group nor others can write.
  *
  * <pre>{@code
  * Optional<MeshState> s = MeshState.read(Path.of(".trustmesh"));
@@ -44,6 +53,8 @@ public record MeshState(
 
   public static final int VERSION = 1;
   public static final String FILE = "state.json";
+  /** A state.json larger than this is not one {@code up} wrote. */
+  static final long MAX_BYTES = 4L * 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -92,41 +103,72 @@ public record MeshState(
    * {@code upstream}, {@code target} (the upstream's inbound port), {@code tls}, {@code expect_id}.
    * {@code listener} is the name in the access log's {@code listener} field and the metrics' label;
    * {@code admin} and {@code access_log} are shared by the listeners of one service and direction.
+   * {@code mesh_port} (inbound) and {@code upstream_port} (outbound) are the mesh file's ports when
+   * the sidecar listens or connects elsewhere (tests, port clashes); absent otherwise.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
-      String tls, String expectId, String admin, String accessLog) {
+      String tls, String expectId, String admin, String accessLog, Integer upstreamPort, Integer meshPort) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
+
+    /** A listener on the mesh file's own ports (what {@code up} writes). */
+    public Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
+        String tls, String expectId, String admin, String accessLog) {
+      this(kind, listener, port, mode, target, upstream, tls, expectId, admin, accessLog, null, null);
+    }
   }
 
   /**
    * Reads {@code stateDir/state.json}; empty when there is none (no mesh was started there, or it
-   * was stopped). A file that is not a version-1 state is bad input.
+   * was stopped). Refused as bad input: a state directory or file someone else could have written
+   * (see the class comment), a symbolic link, a file that is not a version-1 state, a service
+   * without a name.
    */
   public static Optional<MeshState> read(Path stateDir) {
+    if (StateDirectory.existing(stateDir).isEmpty()) {
+      return Optional.empty();
+    }
     Path file = stateDir.resolve(FILE);
-    byte[] bytes;
+    JsonNode root;
     try {
-      bytes = Files.readAllBytes(file);
+      FileOwnership own = FileOwnership.of(file);
+      if (own.symbolicLink() || own.directory() || !own.ownedBy(FileOwnership.currentUid())
+          || own.writableByGroupOrOthers()) {
+        throw new BadInputException("refusing " + file + " (" + own.describe()
+            + (own.symbolicLink() ? ", a symbolic link" : "") + "): it names the processes, sockets and logs"
+            + " of the mesh, so it must be a regular file of this user that no one else can write");
+      }
+      if (Files.size(file) > MAX_BYTES) {
+        throw new BadInputException(file + " is larger than " + MAX_BYTES + " bytes: not a state file");
+      }
+      root = JSON.readTree(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (IOException e) {
-      throw new BadInputException("cannot read " + file + ": " + e.getMessage());
-    }
-    MeshState s;
-    try {
-      s = JSON.readValue(bytes, MeshState.class);
     } catch (JsonProcessingException e) {
       throw new BadInputException(file + " is not a trustmesh mesh state: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException("cannot read " + file + ": " + e.getMessage());
     }
-    if (s.version() != VERSION) {
-      throw new BadInputException(file + ": state version " + s.version() + " is not supported (expected "
+    if (root == null || !root.isObject()) {
+      throw new BadInputException(file + ": not a JSON object");
+    }
+    if (!root.path("version").isInt() || root.path("version").asInt() != VERSION) {
+      throw new BadInputException(file + ": state version " + root.path("version") + " is not supported (expected "
           + VERSION + ")");
     }
-    return Optional.of(s);
+    int i = 0;
+    for (JsonNode service : root.path("services")) {
+      if (service.path("name").asText("").isEmpty()) {
+        throw new BadInputException(file + ": services[" + i + "].name is missing");
+      }
+      i++;
+    }
+    try {
+      return Optional.of(JSON.treeToValue(root, MeshState.class));
+    } catch (JsonProcessingException e) {
+      throw new BadInputException(file + " is not a trustmesh mesh state: " + e.getOriginalMessage());
+    }
   }
 
   /** Writes {@code stateDir/state.json} atomically (temp file, fsync, rename), mode 0600. */

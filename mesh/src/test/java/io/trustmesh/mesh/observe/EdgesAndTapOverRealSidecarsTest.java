@@ -30,12 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 class EdgesAndTapOverRealSidecarsTest {
   @TempDir static Path dir;
   static RunningMesh mesh;
-  static MeshState state;
+  static MeshView state;
 
   @BeforeAll
   static void trafficOfEveryKind() throws Exception {
     mesh = RunningMesh.start(dir);
-    state = MeshState.read(dir);
+    state = MeshView.read(dir);
     assertThat(mesh.webCallsApi()).contains("api ok");
     assertThat(mesh.apiCallsPayments()).contains("payments ok");
     assertThat(mesh.legacyClientCallsApi()).contains("api ok");

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.io.FileOwnership;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,5 +74,48 @@ class MeshStateTest {
     Files.writeString(dir.resolve("state.json"), "not json");
     assertThatThrownBy(() -> MeshState.read(dir)).isInstanceOf(BadInputException.class)
         .hasMessageContaining("is not a trustmesh mesh state");
+  }
+
+  // The one reader's check: status, down, edges, tap, the dashboard and rotate all go through it.
+
+  @Test
+  void aStateFileOthersCanWriteIsRefused() throws Exception {
+    sample().write(dir);
+    Files.setPosixFilePermissions(dir.resolve("state.json"), PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThatThrownBy(() -> MeshState.read(dir)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("refusing " + dir.resolve("state.json")).hasMessageContaining("mode 0666");
+  }
+
+  @Test
+  void aStateFileOfAnotherUserIsRefused() throws Exception {
+    if (FileOwnership.currentUid() != 0) {
+      if (System.getenv("CI") != null) {
+        throw new AssertionError("chown to another uid needs root, and CI must run this test");
+      }
+      Assumptions.abort("not root: cannot give the file to another uid");
+    }
+    sample().write(dir);
+    Files.setAttribute(dir.resolve("state.json"), "unix:uid", 65534);
+    assertThatThrownBy(() -> MeshState.read(dir)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("owner uid 65534");
+  }
+
+  @Test
+  void aStateDirectoryOthersCanWriteIsRefusedBeforeItsFileIsRead() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    sample().write(shared);
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThatThrownBy(() -> MeshState.read(shared)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("writable by group or others");
+  }
+
+  @Test
+  void aSymbolicLinkIsRefused() throws Exception {
+    Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+    sample().write(elsewhere);
+    Path state = Files.createDirectory(dir.resolve("state"));
+    Files.createSymbolicLink(state.resolve("state.json"), elsewhere.resolve("state.json"));
+    assertThatThrownBy(() -> MeshState.read(state)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("a symbolic link");
   }
 }
