@@ -58,6 +58,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
   private final SvidRenewal renewal;
   /** The workload SVIDs served are newer than the cache on disk (its last write failed). */
   private volatile boolean cacheBehind;
+  private volatile EntryIndex entryIndex;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-agent-sync"));
   private volatile X509Svid agentSvid;
@@ -320,13 +321,23 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     Snapshot s = snapshot;
     Instant now = config.clock.instant();
     List<Map.Entry<Registration, X509Svid>> out = new ArrayList<>();
-    for (Registration e : s.entries()) {
+    for (Registration e : index(s).matching(selectors)) {
       X509Svid svid = s.svids().get(e.id());
-      if (svid != null && e.matches(selectors) && now.isBefore(notAfter(svid))) {
+      if (svid != null && now.isBefore(notAfter(svid))) {
         out.add(Map.entry(e, svid));
       }
     }
     return out;
+  }
+
+  /** The index of {@code s}'s entries, built again only when the entry list is another one. */
+  private EntryIndex index(Snapshot s) {
+    EntryIndex i = entryIndex;
+    if (i == null || i.entries() != s.entries()) {
+      i = new EntryIndex(s.entries());
+      entryIndex = i;
+    }
+    return i;
   }
 
   @Override
