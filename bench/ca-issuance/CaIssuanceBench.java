@@ -1,3 +1,4 @@
+import com.sun.management.OperatingSystemMXBean;
 import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.crypto.KeyType;
@@ -8,6 +9,7 @@ import io.trustmesh.server.ca.SigningAuthority;
 import io.trustmesh.server.ca.Upstream;
 import io.trustmesh.server.datastore.JdbcDataStore;
 import io.trustmesh.server.keymanager.MemoryKeyManager;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -60,12 +62,16 @@ public final class CaIssuanceBench {
         measure(s, seconds);
       }
       Map<String, double[]> results = new LinkedHashMap<>();
+      Map<String, double[]> cpu = new LinkedHashMap<>();
       scenarios.keySet().forEach(k -> results.put(k, new double[rounds]));
+      scenarios.keySet().forEach(k -> cpu.put(k, new double[rounds]));
       for (int r = 0; r < rounds; r++) {
         for (Map.Entry<String, IntSupplier> s : scenarios.entrySet()) {
           double rate = measure(s.getValue(), seconds);
           results.get(s.getKey())[r] = rate;
-          System.out.printf("round %d  %-46s %8.0f /s%n", r + 1, s.getKey(), rate);
+          cpu.get(s.getKey())[r] = lastCpuMicrosPerSvid;
+          System.out.printf("round %d  %-46s %8.0f /s  %6.1f us CPU per SVID  (load %s)%n", r + 1, s.getKey(), rate,
+              lastCpuMicrosPerSvid, Files.readString(Path.of("/proc/loadavg")).trim());
         }
       }
       double floor = median(results.values().iterator().next());
@@ -74,6 +80,12 @@ public final class CaIssuanceBench {
         double m = median(e.getValue());
         System.out.printf("%-46s %8.0f /s  (%.2f of the crypto floor; rounds %s)%n", e.getKey(), m, m / floor,
             Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
+      }
+      double floorCpu = median(cpu.values().iterator().next());
+      System.out.printf("%nCPU per SVID (this process, all threads), medians:%n");
+      for (Map.Entry<String, double[]> e : cpu.entrySet()) {
+        double m = median(e.getValue());
+        System.out.printf("%-46s %6.1f us  (the floor's CPU is %.2f of it)%n", e.getKey(), m, floorCpu / m);
       }
       System.out.println("records in the datastore: " + store.countIssued());
     }
@@ -124,14 +136,27 @@ public final class CaIssuanceBench {
     return () -> issuer.sign(batches.get(k[0]++ % batches.size()), "bench").size();
   }
 
+  /** CPU microseconds of this process per SVID in the last {@link #measure} (all its threads). */
+  static volatile double lastCpuMicrosPerSvid;
+
   static double measure(IntSupplier work, int seconds) {
     long done = 0;
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
     while (System.nanoTime() < end) {
       done += work.getAsInt();
     }
+    lastCpuMicrosPerSvid = (processCpuNanos() - cpu) / 1e3 / Math.max(1, done);
     return done / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * CPU time of this process: on a busy host it says what issuance costs better than the rate does
+   * (waiting for a core or for an fsync is not CPU). It includes the issuance log's writer thread.
+   */
+  static long processCpuNanos() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static double median(double[] values) {

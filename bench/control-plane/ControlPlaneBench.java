@@ -52,10 +52,21 @@ public final class ControlPlaneBench {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     String base = System.getenv("TRUSTMESH_TEST_POSTGRES_URL");
     System.out.printf("cores: %d, load average before: %s%n", Runtime.getRuntime().availableProcessors(), load());
-    issuance(schema(base), seconds);
-    propagation(schema(base));
-    federatedPropagation(base);
-    RotationFanOut.run(schema(base));
+    // Which parts to run: all, or a comma-separated list of issuance, propagation, federation, fanout.
+    List<String> parts = List.of((args.length > 1 ? args[1] : "all").split(","));
+    boolean all = parts.contains("all");
+    if (all || parts.contains("issuance")) {
+      issuance(schema(base), seconds);
+    }
+    if (all || parts.contains("propagation")) {
+      propagation(schema(base));
+    }
+    if (all || parts.contains("federation")) {
+      federatedPropagation(base);
+    }
+    if (all || parts.contains("fanout")) {
+      RotationFanOut.run(schema(base));
+    }
     System.out.printf("load average after: %s%n", load());
   }
 

@@ -22,6 +22,7 @@ import io.trustmesh.api.node.proto.Entry;
 import io.trustmesh.api.node.proto.FetchEntriesRequest;
 import io.trustmesh.api.node.proto.FetchEntriesResponse;
 import io.trustmesh.api.node.proto.NodeGrpc;
+import io.trustmesh.api.node.proto.RefusedSvid;
 import io.trustmesh.api.node.proto.RenewAgentRequest;
 import io.trustmesh.api.node.proto.SignJwtSvidRequest;
 import io.trustmesh.api.node.proto.SignX509SvidsRequest;
@@ -218,8 +219,11 @@ final class NodeClient implements AutoCloseable {
     return out;
   }
 
-  /** New X.509-SVIDs (fresh keys) for the given entries, by entry id. */
-  Map<String, X509Svid> sign(Collection<String> entryIds) {
+  /** What one batch got: new SVIDs by entry id, and the server's reason for each entry it refused. */
+  record Signed(Map<String, X509Svid> svids, Map<String, String> refused) {}
+
+  /** New X.509-SVIDs (fresh keys) for the given entries, in one call. */
+  Signed sign(Collection<String> entryIds) {
     Map<String, KeyPair> keys = new LinkedHashMap<>();
     List<SvidRequest> requests = new ArrayList<>();
     for (String id : entryIds) {
@@ -228,8 +232,9 @@ final class NodeClient implements AutoCloseable {
       requests.add(SvidRequest.newBuilder().setEntryId(id).setCsr(ByteString.copyFrom(Csrs.create(kp))).build());
     }
     Map<String, X509Svid> out = new LinkedHashMap<>();
+    Map<String, String> refused = new LinkedHashMap<>();
     if (requests.isEmpty()) {
-      return out;
+      return new Signed(out, refused);
     }
     SignX509SvidsRequest request = SignX509SvidsRequest.newBuilder().addAllRequests(requests).build();
     SignX509SvidsResponse signed = failover(n -> n.signX509Svids(request), 30);
@@ -241,7 +246,10 @@ final class NodeClient implements AutoCloseable {
       out.put(sv.getEntryId(), X509Svid.of(Der.certificates(sv.getSvidChainList()), kp.getPrivate(),
           "the SVID of entry " + sv.getEntryId()));
     }
-    return out;
+    for (RefusedSvid r : signed.getRefusedList()) {
+      refused.put(r.getEntryId(), r.getReason());
+    }
+    return new Signed(out, refused);
   }
 
   /** A JWT-SVID of an entry this agent serves (a live call: JWT-SVIDs are short-lived). */

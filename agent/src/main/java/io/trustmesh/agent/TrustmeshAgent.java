@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +51,14 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
   private final AgentConfig config;
   private final Cache cache;
   private final SvidRotator rotator;
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /** How many SVIDs one node API call asks for, and how many such calls run at once. */
+  private static final int RENEWAL_BATCH = 100;
+  private static final int RENEWALS_IN_FLIGHT = 4;
+  private final UpdateFanout fanout = new UpdateFanout(Math.min(4, Runtime.getRuntime().availableProcessors()));
+  private final SvidRenewal renewal;
+  /** The workload SVIDs served are newer than the cache on disk (its last write failed). */
+  private volatile boolean cacheBehind;
+  private volatile EntryIndex entryIndex;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(UnixSockets.daemonThreads("trustmesh-agent-sync"));
   private volatile X509Svid agentSvid;
@@ -66,6 +72,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     this.config = config;
     this.cache = new Cache(config.dataDir, config.clock);
     this.rotator = new SvidRotator(config.clock, config.syncInterval, config.maxBackoff);
+    this.renewal = new SvidRenewal(ids -> node.sign(ids), RENEWAL_BATCH, RENEWALS_IN_FLIGHT);
   }
 
   /** Attests (or resumes from the cache), starts syncing and serves the Workload API. */
@@ -121,7 +128,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     workloadApi = WorkloadApiServer.start(socket, this);
     if (config.writeDir.isPresent()) {
       FileSink sink = new FileSink(this, config.writeDir.get(), config.writeSpiffeId, config.onUpdateExec);
-      listeners.add(sink::write);
+      fanout.add(sink::write);
       sink.write();
     }
     LOG.info("Workload API listening on unix://{}", workloadApi.path());
@@ -171,6 +178,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     Snapshot s = snapshot;
     snapshot = new Snapshot(s.entries(), s.svids(), issued.bundle(), issued.svid().spiffeId().trustDomain(),
         s.version() + 1, issued.jwks(), s.federated());
+    fanout.publish(); // the bundle may have changed with it; the sync that follows sees no difference
   }
 
   private void schedule(Duration delay) {
@@ -197,7 +205,16 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     schedule(next);
   }
 
-  /** One round: renew the agent SVID if due, fetch entries, sign what is missing or due. */
+  /**
+   * One round: renew the agent SVID if due, fetch entries, sign what is missing or due.
+   *
+   * <p>Order, as a workload sees it: a new bundle is served first (so peers trust the new CA before
+   * any SVID it signed is presented), then each batch of renewed SVIDs as soon as the server returns
+   * it, all from memory; the cache on disk is written after that, once for the whole round (one
+   * atomic file, see {@link Cache#saveWorkloadSvids}). A crash before that write leaves the previous
+   * cache, whose SVIDs are still valid, and the restarted agent renews again. A cache that cannot be
+   * written is logged and written again with the next round; the workloads keep what they were sent.
+   */
   synchronized void sync() {
     if (rotator.agentDue(agentSvid)) {
       accept(node.renewAgent());
@@ -207,12 +224,18 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     NodeClient.Fetched fetched = node.fetch();
     rotator.reissueNotBefore(fetched.reissueNotBefore());
     Snapshot s = snapshot;
-    boolean changed = !fetched.bundle().equals(s.bundle()) || !fetched.entries().equals(s.entries())
-        || !fetched.jwks().equals(s.jwks()) || !fetched.federated().equals(s.federated());
-    if (!fetched.jwks().equals(s.jwks())) {
-      cache.saveJwks(fetched.jwks());
-    }
+    boolean bundleChanged = !fetched.bundle().equals(s.bundle());
+    boolean entriesChanged = !fetched.entries().equals(s.entries()) || !fetched.federated().equals(s.federated());
+    boolean jwksChanged = !fetched.jwks().equals(s.jwks());
     Map<String, X509Svid> svids = new LinkedHashMap<>(s.svids());
+    Set<String> live = fetched.entries().stream().map(Registration::id).collect(Collectors.toSet());
+    boolean svidsChanged = svids.keySet().removeIf(id -> {
+      if (!live.contains(id)) {
+        rotator.forget(id);
+        return true;
+      }
+      return false;
+    });
     List<String> stale = new ArrayList<>();
     for (Registration e : fetched.entries()) {
       X509Svid have = svids.get(e.id());
@@ -220,42 +243,61 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
         stale.add(e.id());
       }
     }
-    Map<String, X509Svid> signed = node.sign(stale);
-    signed.forEach((id, svid) -> {
-      cache.saveWorkloadSvid(id, svid, fetched.bundle());
-      svids.put(id, svid);
-      rotator.issued(id, svid);
-      LOG.info("got SVID {} (entry {}), valid until {}", svid.spiffeId(), id, notAfter(svid));
-    });
-    changed |= !signed.isEmpty();
-    Set<String> live = fetched.entries().stream().map(Registration::id).collect(Collectors.toSet());
-    for (String id : new ArrayList<>(svids.keySet())) {
-      if (!live.contains(id)) {
-        svids.remove(id);
-        rotator.forget(id);
-        cache.deleteWorkloadSvid(id);
-        changed = true;
+    if (bundleChanged || entriesChanged || jwksChanged || svidsChanged) {
+      publish(fetched, svids);
+    }
+    int[] renewed = {0};
+    RuntimeException failed = renewal.renew(stale, batch -> {
+      batch.svids().forEach((id, svid) -> {
+        svids.put(id, svid);
+        rotator.issued(id, svid);
+        LOG.debug("got SVID {} (entry {}), valid until {}", svid.spiffeId(), id, notAfter(svid));
+      });
+      batch.refused().forEach((id, why) -> LOG.warn("the server refused the SVID of entry {}: {}", id, why));
+      renewed[0] += batch.svids().size();
+      if (!batch.svids().isEmpty()) {
+        publish(fetched, svids);
       }
-    }
-    if (!fetched.bundle().equals(s.bundle())) {
-      cache.saveBundle(fetched.bundle());
-    }
-    if (!fetched.entries().equals(s.entries()) || !fetched.federated().equals(s.federated())) {
-      cache.saveEntries(fetched.entries(), fetched.federated());
+    });
+    if (renewed[0] > 0) {
+      LOG.info("got {} new workload SVID(s) of {} due", renewed[0], stale.size());
     }
     lastSync = config.clock.instant();
-    if (changed) {
-      snapshot = new Snapshot(fetched.entries(), svids, fetched.bundle(), s.trustDomain(), s.version() + 1,
-          fetched.jwks(), fetched.federated());
-      listeners.forEach(TrustmeshAgent::runQuietly);
+    persist(fetched, renewed[0] > 0 || svidsChanged, bundleChanged, entriesChanged, jwksChanged);
+    if (failed != null) {
+      throw failed;
     }
   }
 
-  private static void runQuietly(Runnable r) {
+  /** Serves {@code svids} with what {@code fetched} says, to every stream at once (from memory). */
+  private void publish(NodeClient.Fetched fetched, Map<String, X509Svid> svids) {
+    Snapshot s = snapshot;
+    snapshot = new Snapshot(fetched.entries(), svids, fetched.bundle(), s.trustDomain(), s.version() + 1,
+        fetched.jwks(), fetched.federated());
+    fanout.publish();
+  }
+
+  /** Writes what changed to the cache, after it was served; a failed write is tried again next round. */
+  private void persist(NodeClient.Fetched fetched, boolean svids, boolean bundle, boolean entries, boolean jwks) {
     try {
-      r.run();
+      if (jwks) {
+        cache.saveJwks(fetched.jwks());
+      }
+      if (bundle) {
+        cache.saveBundle(fetched.bundle());
+      }
+      if (entries) {
+        cache.saveEntries(fetched.entries(), fetched.federated());
+      }
+      if (svids || cacheBehind) {
+        cacheBehind = true;
+        cache.saveWorkloadSvids(snapshot.svids());
+        cacheBehind = false;
+      }
     } catch (RuntimeException e) {
-      LOG.warn("an update listener failed: {}", e.toString());
+      cacheBehind = true;
+      LOG.warn("cannot write the agent cache in {} ({}); serving from memory, writing it again with the next sync",
+          config.dataDir, e.getMessage());
     }
   }
 
@@ -279,13 +321,23 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     Snapshot s = snapshot;
     Instant now = config.clock.instant();
     List<Map.Entry<Registration, X509Svid>> out = new ArrayList<>();
-    for (Registration e : s.entries()) {
+    for (Registration e : index(s).matching(selectors)) {
       X509Svid svid = s.svids().get(e.id());
-      if (svid != null && e.matches(selectors) && now.isBefore(notAfter(svid))) {
+      if (svid != null && now.isBefore(notAfter(svid))) {
         out.add(Map.entry(e, svid));
       }
     }
     return out;
+  }
+
+  /** The index of {@code s}'s entries, built again only when the entry list is another one. */
+  private EntryIndex index(Snapshot s) {
+    EntryIndex i = entryIndex;
+    if (i == null || i.entries() != s.entries()) {
+      i = new EntryIndex(s.entries());
+      entryIndex = i;
+    }
+    return i;
   }
 
   @Override
@@ -300,8 +352,7 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
 
   @Override
   public AutoCloseable onUpdate(Runnable listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return fanout.add(listener);
   }
 
   public SpiffeId spiffeId() {
@@ -333,6 +384,8 @@ public final class TrustmeshAgent implements AutoCloseable, WorkloadIdentities {
     }
     closed = true;
     scheduler.shutdownNow();
+    renewal.close();
+    fanout.close();
     if (workloadApi != null) {
       workloadApi.close();
     }

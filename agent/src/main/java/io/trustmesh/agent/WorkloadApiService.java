@@ -28,9 +28,11 @@ import io.trustmesh.api.workload.proto.X509SVIDRequest;
 import io.trustmesh.api.workload.proto.X509SVIDResponse;
 import io.trustmesh.core.svid.X509Svid;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,31 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
     this.agent = agent;
   }
 
+  /**
+   * Each SVID's chain and key as sent, encoded once per SVID rather than once per stream and update
+   * (an agent with a thousand streams sends them all after every renewal). Keyed by identity: an
+   * {@link X509Svid} is never changed, a renewal is a new one; entries go with their SVID.
+   */
+  private final Map<X509Svid, X509SVID> encodedSvids = Collections.synchronizedMap(new WeakHashMap<>());
+  /** The last bundle encoded: the list of a snapshot, and its encoding. */
+  private volatile Map.Entry<List<X509Certificate>, ByteString> encodedBundle = Map.entry(List.of(), ByteString.EMPTY);
+
+  private X509SVID encoded(X509Svid s) {
+    return encodedSvids.computeIfAbsent(s, svid -> X509SVID.newBuilder().setSpiffeId(svid.spiffeId().toString())
+        .setX509Svid(Der.concat(svid.chain())).setX509SvidKey(ByteString.copyFrom(svid.privateKey().getEncoded()))
+        .build());
+  }
+
+  private ByteString encodedBundle(List<X509Certificate> bundle) {
+    Map.Entry<List<X509Certificate>, ByteString> last = encodedBundle;
+    if (last.getKey() == bundle) {
+      return last.getValue();
+    }
+    ByteString b = Der.concat(bundle);
+    encodedBundle = Map.entry(bundle, b);
+    return b;
+  }
+
   private static final Status NOTHING = Status.PERMISSION_DENIED.withDescription("no identity issued");
 
   @Override
@@ -59,13 +86,10 @@ final class WorkloadApiService extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIIm
       if (mine.isEmpty()) {
         return null;
       }
-      ByteString bundle = Der.concat(agent.snapshot().bundle());
+      ByteString bundle = encodedBundle(agent.snapshot().bundle());
       X509SVIDResponse.Builder b = X509SVIDResponse.newBuilder();
       for (Map.Entry<Registration, X509Svid> e : mine) {
-        X509Svid s = e.getValue();
-        b.addSvids(X509SVID.newBuilder().setSpiffeId(s.spiffeId().toString()).setX509Svid(Der.concat(s.chain()))
-            .setX509SvidKey(ByteString.copyFrom(s.privateKey().getEncoded())).setBundle(bundle)
-            .setHint(e.getKey().hint()));
+        b.addSvids(encoded(e.getValue()).toBuilder().setBundle(bundle).setHint(e.getKey().hint()));
       }
       federatedFor(mine.stream().map(Map.Entry::getKey).toList())
           .forEach((td, certs) -> b.putFederatedBundles(td.idString(), Der.concat(certs)));

@@ -10,6 +10,7 @@ import io.trustmesh.api.node.proto.Bundle;
 import io.trustmesh.api.node.proto.FetchEntriesRequest;
 import io.trustmesh.api.node.proto.FetchEntriesResponse;
 import io.trustmesh.api.node.proto.NodeGrpc;
+import io.trustmesh.api.node.proto.RefusedSvid;
 import io.trustmesh.api.node.proto.RenewAgentRequest;
 import io.trustmesh.api.node.proto.SignX509SvidsRequest;
 import io.trustmesh.api.node.proto.SignX509SvidsResponse;
@@ -156,31 +157,38 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     out.onCompleted();
   }
 
+  /**
+   * Signs each request whose entry is granted to the calling agent; the identity always comes from
+   * the entry, never from the CSR. A request for an entry the agent may not have is refused (and
+   * audited) on its own, so that one entry deleted or moved between the agent's fetch and its batch
+   * does not cost the agent every other renewal; a batch whose every request is refused fails with
+   * PERMISSION_DENIED naming the first.
+   */
   @Override
   public void signX509Svids(SignX509SvidsRequest request, StreamObserver<SignX509SvidsResponse> out) {
     SpiffeId agent = AgentAuthenticator.AGENT.get().id();
     List<Issuer.Request> batch = new ArrayList<>();
     List<String> ids = new ArrayList<>();
+    SignX509SvidsResponse.Builder b = SignX509SvidsResponse.newBuilder();
     for (SvidRequest r : request.getRequestsList()) {
       Optional<RegistrationEntry> e = store.entry(r.getEntryId());
-      if (e.isEmpty() || !e.get().parentId().equals(agent)) {
+      Optional<String> refusal = refusal(r.getEntryId(), e, agent);
+      if (refusal.isPresent()) {
         metrics.failures.incrementAndGet();
-        store.audit(new AuditEvent(clock.instant(), "svid.refused", agent.toString(), r.getEntryId(),
-            "no entry grants it to this agent"));
-        out.onError(Status.PERMISSION_DENIED.withDescription("no registration entry " + r.getEntryId()
-            + " grants an SVID to agent " + agent).asRuntimeException());
-        return;
-      }
-      if (refusedIdentity(e.get(), agent, out)) {
-        return;
+        store.audit(new AuditEvent(clock.instant(), "svid.refused", agent.toString(), r.getEntryId(), refusal.get()));
+        b.addRefused(RefusedSvid.newBuilder().setEntryId(r.getEntryId()).setReason(refusal.get()));
+        continue;
       }
       Duration ttl = e.get().ttl().isZero() ? svidTtl : e.get().ttl();
       batch.add(new Issuer.Request(r.getCsr().toByteArray(), e.get().spiffeId(), ttl, e.get().dnsNames()));
       ids.add(r.getEntryId());
     }
+    if (batch.isEmpty() && b.getRefusedCount() > 0) {
+      out.onError(Status.PERMISSION_DENIED.withDescription(b.getRefused(0).getReason()).asRuntimeException());
+      return;
+    }
     try {
       List<IssuedCertificate> signed = issuer.sign(batch, agent.toString());
-      SignX509SvidsResponse.Builder b = SignX509SvidsResponse.newBuilder();
       for (int i = 0; i < signed.size(); i++) {
         b.addSvids(SignedSvid.newBuilder().setEntryId(ids.get(i)).addAllSvidChain(Der.eachEncoded(signed.get(i).encodedChain())));
       }
@@ -189,6 +197,15 @@ final class NodeService extends NodeGrpc.NodeImplBase {
     } catch (RuntimeException e) {
       out.onError(asStatus(e));
     }
+  }
+
+  /** Why {@code agent} may not have an SVID of entry {@code entryId} (found as {@code e}), if it may not. */
+  private Optional<String> refusal(String entryId, Optional<RegistrationEntry> e, SpiffeId agent) {
+    if (e.isEmpty() || !e.get().parentId().equals(agent)) {
+      return Optional.of("no registration entry " + entryId + " grants an SVID to agent " + agent);
+    }
+    return identities.whyNotAWorkload(e.get().spiffeId())
+        .map(why -> "entry " + entryId + ": " + e.get().spiffeId() + " " + why);
   }
 
   @Override

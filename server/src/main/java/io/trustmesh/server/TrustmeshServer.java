@@ -450,6 +450,7 @@ public final class TrustmeshServer implements AutoCloseable {
     if (adminSocket != null) {
       adminSocket.close();
     }
+    issuer.close();
     store.close();
     LOG.info("server stopped");
   }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's on-disk cache, so that a restart while the server is down still serves SVIDs:
  * {@code DIR/agent/} (the agent's own SVID), {@code DIR/bundle.pem}, {@code DIR/entries.pb}
- * (the last entry list), {@code DIR/workloads/ENTRY_ID/} (each workload SVID and key, 0600).
- * Every file is written atomically.
+ * (the last entry list), {@code DIR/workloads.bin} (every workload SVID and key, 0600, one file
+ * so that a batch of renewals costs one fsync). Every file is written atomically.
  *
  * <p>A file that cannot be read back is never silently treated as absent: it is moved aside into
  * {@code DIR/corrupt/} (same owner and mode; keys stay 0600), a warning names it and says what the
@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cache {
   private static final Logger LOG = LoggerFactory.getLogger(Cache.class);
+  /** Every workload SVID and key of this agent, written as one file (see {@link WorkloadSvidFile}). */
+  public static final String WORKLOADS_FILE = "workloads.bin";
   private final Path dir;
   private final Clock clock;
 
@@ -153,7 +155,34 @@ public final class Cache {
     AtomicFiles.write(dir.resolve("entries.pb"), b.build().toByteArray(), false);
   }
 
+  /**
+   * The workload SVIDs by entry id: from {@code workloads.bin}, or from the per-entry directories an
+   * older agent wrote ({@code workloads/ENTRY_ID/}) until the first batch is saved.
+   */
   public Map<String, X509Svid> workloadSvids() {
+    Path f = dir.resolve(WORKLOADS_FILE);
+    if (Files.exists(f)) {
+      try {
+        return WorkloadSvidFile.read(Files.readAllBytes(f), f.toString());
+      } catch (IOException | RuntimeException e) {
+        setAside(f, "the workload SVIDs", e, "asking the server for new ones");
+        return new LinkedHashMap<>();
+      }
+    }
+    return legacyWorkloadSvids();
+  }
+
+  /**
+   * Replaces every cached workload SVID with {@code svids} in one atomic write (one fsync for the
+   * whole set, mode 0600 from creation): a crash leaves either the previous set or this one, never
+   * a mix, and a reader never sees a half-written key.
+   */
+  public void saveWorkloadSvids(Map<String, X509Svid> svids) {
+    AtomicFiles.write(dir.resolve(WORKLOADS_FILE), WorkloadSvidFile.encode(svids), true);
+    delete(dir.resolve("workloads")); // an older agent's layout, superseded by the file just written
+  }
+
+  private Map<String, X509Svid> legacyWorkloadSvids() {
     Map<String, X509Svid> out = new LinkedHashMap<>();
     Path w = dir.resolve("workloads");
     if (!Files.isDirectory(w)) {
@@ -175,12 +204,9 @@ public final class Cache {
     return out;
   }
 
-  public void saveWorkloadSvid(String entryId, X509Svid svid, List<X509Certificate> bundle) {
+  /** Writes one SVID the way agents before the batched cache did (kept for upgrade tests). */
+  public void saveLegacyWorkloadSvid(String entryId, X509Svid svid, List<X509Certificate> bundle) {
     svid.write(dir.resolve("workloads").resolve(safe(entryId)), bundle);
-  }
-
-  public void deleteWorkloadSvid(String entryId) {
-    delete(dir.resolve("workloads").resolve(safe(entryId)));
   }
 
   private static void delete(Path d) {

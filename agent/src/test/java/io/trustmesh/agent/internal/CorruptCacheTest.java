@@ -13,7 +13,6 @@ import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.core.time.ManualClock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,22 +84,33 @@ class CorruptCacheTest {
   }
 
   @Test
-  void aDamagedWorkloadSvidIsSetAsideWithItsKeyStill0600() throws Exception {
-    cache.saveWorkloadSvid("e1", svid, svid.chain());
-    cache.saveWorkloadSvid("e2", svid, svid.chain());
-    Files.writeString(dir.resolve("workloads/e1").resolve(X509Svid.CERT_FILE), "-----BEGIN CERTIFICATE-----\nAAAA\n",
-        StandardCharsets.US_ASCII);
+  void aDamagedWorkloadSvidFileIsSetAsideWithItsKeysStill0600() throws Exception {
+    cache.saveWorkloadSvids(Map.of("e1", svid, "e2", svid));
+    Path f = dir.resolve(Cache.WORKLOADS_FILE);
+    byte[] whole = Files.readAllBytes(f);
+    Files.write(f, Arrays.copyOf(whole, whole.length - 10));
 
-    assertThat(cache.workloadSvids()).containsOnlyKeys("e2");
+    assertThat(cache.workloadSvids()).isEmpty();
 
     Path aside = setAside().get(0);
-    assertThat(aside.getFileName().toString()).startsWith("e1-");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(aside.resolve(X509Svid.KEY_FILE))))
-        .isEqualTo("rw-------");
+    assertThat(aside.getFileName().toString()).startsWith(Cache.WORKLOADS_FILE + "-");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(aside))).isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("corrupt"))))
         .isEqualTo("rwx------");
-    assertThat(warnings()).singleElement().asString().contains("the SVID of entry e1")
-        .contains("asking the server for a new one");
+    assertThat(warnings()).singleElement().asString().contains("the workload SVIDs")
+        .contains("asking the server for new ones");
+  }
+
+  @Test
+  void anOlderAgentsPerEntryCacheIsReadUntilTheFirstBatchReplacesIt() {
+    cache.saveLegacyWorkloadSvid("e1", svid, svid.chain());
+
+    assertThat(cache.workloadSvids()).containsOnlyKeys("e1");
+    cache.saveWorkloadSvids(Map.of("e1", svid, "e2", svid));
+
+    assertThat(dir.resolve("workloads")).doesNotExist();
+    assertThat(cache.workloadSvids()).containsOnlyKeys("e1", "e2");
+    assertThat(warnings()).isEmpty();
   }
 
   @Test
@@ -125,7 +136,7 @@ class CorruptCacheTest {
   @Test
   void intactFilesAreReadWithoutAWord() {
     cache.saveEntries(List.of(new Registration("e1", "spiffe://example.org/web", List.of("unix:uid:1000"), "h")));
-    cache.saveWorkloadSvid("e1", svid, svid.chain());
+    cache.saveWorkloadSvids(Map.of("e1", svid));
     cache.saveBundle(svid.chain());
 
     assertThat(cache.entries()).containsExactly(

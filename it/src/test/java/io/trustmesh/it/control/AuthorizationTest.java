@@ -11,11 +11,16 @@ import io.grpc.StatusRuntimeException;
 import io.trustmesh.agent.TrustmeshAgent;
 import io.trustmesh.core.ca.Csrs;
 import io.trustmesh.api.node.proto.Entry;
+import io.trustmesh.api.grpc.Der;
 import io.trustmesh.api.node.proto.SignX509SvidsRequest;
+import io.trustmesh.api.node.proto.SignX509SvidsResponse;
+import io.trustmesh.api.node.proto.SignedSvid;
 import io.trustmesh.api.node.proto.SvidRequest;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.crypto.KeyType;
+import io.trustmesh.core.x509.Extensions;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -51,6 +56,42 @@ class AuthorizationTest {
         ch.shutdownNow();
       }
       assertThat(a.snapshot().svids()).as("agent A never got the other agent's SVID").isEmpty();
+    }
+  }
+
+  /**
+   * Batching does not weaken the per-entry check: in one batch with the agent's own entry, the
+   * other agent's entry is refused on its own (no certificate for it), and the own entry's SVID
+   * carries the entry's SPIFFE ID.
+   */
+  @Test
+  void inABatchAnEntryOfAnotherAgentIsRefusedForThatEntry() throws Exception {
+    try (ControlPlane cp = new ControlPlane(dir)) {
+      cp.startServer();
+      TrustmeshAgent a = cp.startAgent(cp.agentConfig("a", Optional.of(cp.joinToken(ControlPlane.AGENT_ID))));
+      Entry mine = cp.entry("spiffe://example.org/web", ControlPlane.AGENT_ID, Duration.ZERO, "unix:uid:" + (UID + 1));
+      Entry other = cp.entry("spiffe://example.org/db", OTHER_AGENT, Duration.ZERO, "unix:uid:" + UID);
+
+      ManagedChannel ch = Workloads.nodeChannel(cp.server.nodeAddress(), a.agentSvid(), cp.server.authority().bundle(),
+          ControlPlane.TD, Clock.systemUTC());
+      try {
+        SignX509SvidsResponse r = Workloads.node(ch).signX509Svids(SignX509SvidsRequest.newBuilder()
+            .addRequests(SvidRequest.newBuilder().setEntryId(mine.getId())
+                .setCsr(ByteString.copyFrom(Csrs.create(KeyType.DEFAULT.generate()))))
+            .addRequests(SvidRequest.newBuilder().setEntryId(other.getId())
+                .setCsr(ByteString.copyFrom(Csrs.create(KeyType.DEFAULT.generate()))))
+            .build());
+
+        assertThat(r.getSvidsList()).extracting(SignedSvid::getEntryId).containsExactly(mine.getId());
+        X509Certificate leaf = Der.certificates(r.getSvids(0).getSvidChainList()).get(0);
+        assertThat(Extensions.uriSans(leaf)).containsExactly("spiffe://example.org/web");
+        assertThat(r.getRefusedList()).singleElement().satisfies(refused -> {
+          assertThat(refused.getEntryId()).isEqualTo(other.getId());
+          assertThat(refused.getReason()).contains(other.getId()).contains(ControlPlane.AGENT_ID);
+        });
+      } finally {
+        ch.shutdownNow();
+      }
     }
   }
 
