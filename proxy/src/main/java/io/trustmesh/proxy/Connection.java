@@ -3,6 +3,7 @@ package io.trustmesh.proxy;
 import io.trustmesh.core.diagnosis.Cause;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import javax.net.ssl.SSLSession;
@@ -50,8 +51,10 @@ final class Connection {
     this.localId = localId;
     this.listener = listener;
     this.direction = direction;
+    // A unix socket's client has no address of its own: name the socket it came through.
     this.peerAddress = peer instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(peer);
+        ? a.getAddress().getHostAddress() + ":" + a.getPort()
+        : peer instanceof UnixDomainSocketAddress u ? Addresses.UNIX + u.getPath() : String.valueOf(peer);
   }
 
   /** Records the first failure only; later ones are consequences. */

@@ -6,8 +6,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +40,13 @@ final class Upstream {
 
   /** Relays {@code client} to {@code host:port}; with {@code tls} (may be null) the upstream handshake comes first. */
   void connect(Channel client, Connection conn, String host, int port, Tls tls) {
+    connect(client, conn, InetSocketAddress.createUnresolved(host, port), tls);
+  }
+
+  /** Relays {@code client} to {@code target}: TCP (resolved on connect) or a unix socket (plaintext only). */
+  void connect(Channel client, Connection conn, SocketAddress target, Tls tls) {
+    boolean unix = target instanceof UnixDomainSocketAddress;
+    int port = target instanceof InetSocketAddress inet ? inet.getPort() : 0;
     client.config().setAutoRead(false);
     if (tls != null && conn.direction.equals("outbound")) {
       // what the sidecar attempts, so that a failed attempt is not counted as plaintext
@@ -47,14 +56,14 @@ final class Upstream {
     Relay clientRelay = new Relay(conn, true);
     Relay upstreamRelay = new Relay(conn, false);
     client.pipeline().addLast("relay", clientRelay);
-    Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(engine.socketChannel())
+    Bootstrap b = new Bootstrap().group(client.eventLoop())
+        .channel(unix ? engine.domainChannel() : engine.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.limits().connectTimeout().toMillis())
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-        .handler(new ChannelInitializer<SocketChannel>() {
+        .handler(new ChannelInitializer<Channel>() {
           @Override
-          protected void initChannel(SocketChannel up) {
+          protected void initChannel(Channel up) {
             if (tls != null) {
               SslHandlers.Tls t = sslHandlers.client(up, tls.context(), tls.sni(), port);
               up.pipeline().addLast("tls", t.handler());
@@ -65,9 +74,13 @@ final class Upstream {
             up.pipeline().addLast("relay", upstreamRelay);
           }
         });
-    b.connect(host, port).addListener((ChannelFuture f) -> {
+    if (!unix) {
+      b.option(ChannelOption.TCP_NODELAY, true);
+    }
+    SocketAddress to = unix ? engine.domainAddress(((UnixDomainSocketAddress) target).getPath()) : target;
+    b.connect(to).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
-        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
+        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + Addresses.describe(target) + ": "
             + Reasons.socketError(f.cause()));
         client.close();
         return;
