@@ -88,16 +88,24 @@ public record MeshState(
 
   /**
    * One listener of a service's sidecar. Inbound: {@code port} (where callers connect), {@code mode},
-   * {@code target} (the app). Outbound: {@code port} (loopback, where the app connects),
-   * {@code upstream}, {@code target} (the upstream's inbound port), {@code tls}, {@code expect_id}.
+   * {@code target} (the app: {@code 127.0.0.1:PORT} or {@code unix:/path}). Outbound: {@code port}
+   * (the mesh file's {@code localPort}), {@code listen} (where the app connects: {@code 127.0.0.1:PORT},
+   * or {@code unix:/path} when the port is not bound at all), {@code upstream}, {@code target} (the
+   * upstream's inbound port), {@code tls}, {@code expect_id}.
    * {@code listener} is the name in the access log's {@code listener} field and the metrics' label;
    * {@code admin} and {@code access_log} are shared by the listeners of one service and direction.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
-      String tls, String expectId, String admin, String accessLog) {
+      String tls, String expectId, String admin, String accessLog, String listen) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
+
+    /** Without {@code listen} (an inbound listener's is {@code 127.0.0.1:port}). */
+    public Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
+        String tls, String expectId, String admin, String accessLog) {
+      this(kind, listener, port, mode, target, upstream, tls, expectId, admin, accessLog, null);
+    }
   }
 
   /**
