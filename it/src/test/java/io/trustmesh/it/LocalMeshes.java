@@ -36,7 +36,8 @@ final class LocalMeshes {
     for (int p : QUICKSTART_PORTS) {
       ports.put(p, freePort());
     }
-    Matcher m = Pattern.compile("\\b(\\d{4,5})\\b").matcher(text);
+    // also inside ${TRUSTMESH_APP_SOCKET_8080}, which must name the port as the file now declares it
+    Matcher m = Pattern.compile("(?<!\\d)(\\d{4,5})(?!\\d)").matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       int n = Integer.parseInt(m.group(1));
