@@ -24,8 +24,11 @@ import picocli.CommandLine.Spec;
       "  legacy-client  GET --target every --interval, in plaintext (no sidecar)",
       "  intruder       GET --target (its outbound sidecar) every --interval: a caller that is denied",
       "",
+      "Every address is HOST:PORT or unix:/path; a socket is created 0600 in a directory only you can",
+      "write, so no other local user reaches the program behind its sidecar ('up' passes such paths).",
+      "",
       "Example:",
-      "  trustmesh builtin payments --listen 127.0.0.1:18443 --metrics 127.0.0.1:19090"
+      "  trustmesh builtin payments --listen unix:$XDG_RUNTIME_DIR/payments/app.sock --metrics 127.0.0.1:19090"
     })
 final class BuiltinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -33,19 +36,19 @@ final class BuiltinCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "web, api, payments, legacy-client or intruder.")
   String name;
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to serve HTTP (web, api, payments).")
+  @Option(names = "--listen", paramLabel = "ADDR", description = "Where to serve HTTP (web, api, payments).")
   String listen;
 
-  @Option(names = "--api", paramLabel = "HOST:PORT", description = "web: where the API is reached.")
+  @Option(names = "--api", paramLabel = "ADDR", description = "web: where the API is reached.")
   String api;
 
-  @Option(names = "--payments", paramLabel = "HOST:PORT", description = "api: where payments is reached.")
+  @Option(names = "--payments", paramLabel = "ADDR", description = "api: where payments is reached.")
   String payments;
 
   @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "payments: where to serve /metrics.")
   String metrics;
 
-  @Option(names = "--target", paramLabel = "HOST:PORT", description = "legacy-client, intruder: whom to call.")
+  @Option(names = "--target", paramLabel = "ADDR", description = "legacy-client, intruder: whom to call.")
   String target;
 
   @Option(names = "--interval", defaultValue = "2s", paramLabel = "D",

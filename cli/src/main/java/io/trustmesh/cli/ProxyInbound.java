@@ -37,6 +37,10 @@ import picocli.CommandLine.Spec;
       "Several services running as one user, each presenting its own SVID from one agent:",
       "  trustmesh proxy inbound --listen 127.0.0.1:8443 --target 127.0.0.1:8080 \\",
       "      --workload-api unix:///run/trustmesh/agent.sock --spiffe-id spiffe://example.org/web \\",
+      "      --allow-id spiffe://example.org/ns/prod/sa/frontend",
+      "",
+      "The app on a unix socket, so that no other local user can reach it behind the sidecar's back:",
+      "  trustmesh proxy inbound --listen 0.0.0.0:8443 --target unix:/run/app/app.sock --svid-dir svid \\",
       "      --allow-id spiffe://example.org/ns/prod/sa/frontend"
     })
 final class ProxyInbound implements Callable<Integer> {
@@ -45,7 +49,8 @@ final class ProxyInbound implements Callable<Integer> {
   @Option(names = "--listen", required = true, paramLabel = "ADDR:PORT", description = "Where clients connect.")
   String listen;
 
-  @Option(names = "--target", required = true, paramLabel = "ADDR:PORT", description = "The local app.")
+  @Option(names = "--target", required = true, paramLabel = "ADDR:PORT|unix:PATH",
+      description = "The local app: an address, or a unix socket in a directory only you (or root) can write.")
   String target;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -99,7 +104,7 @@ final class ProxyInbound implements Callable<Integer> {
       allow.anyId();
     }
     InboundListener l = new InboundListener("inbound", Addresses.parse(listen, "--listen").resolved(),
-        Addresses.parse(target, "--target").resolved(), m, allow.build());
+        Addresses.endpoint(target, "--target"), m, allow.build());
     ProxyOptions.Common c = common.options;
     if (c.reloadInterval.isZero()) {
       throw new BadInputException("--reload-interval must be positive");

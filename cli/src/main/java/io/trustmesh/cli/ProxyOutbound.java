@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
           + "mutual presents our SVID and checks the server's SPIFFE ID (or its DNS name, for an external "
           + "partner); simple is server-authenticated TLS to an external service; disable is plaintext.",
       "",
-      "The listen address must be loopback: whoever connects borrows this workload's identity.",
+      "The listen address must be loopback or a unix socket: whoever connects borrows this workload's",
+      "identity. A unix socket (unix:/path) is created 0600 in a directory only you can write, so no other",
+      "local user can connect; a loopback port is open to every local user.",
       "",
       "Examples:",
       "  trustmesh proxy outbound --listen 127.0.0.1:15001 \\",
@@ -34,13 +36,15 @@ import picocli.CommandLine.Spec;
       "      --expect-id spiffe://example.org/ns/prod/sa/payments",
       "  trustmesh proxy outbound --listen 127.0.0.1:15002 \\",
       "      --target 127.0.0.1:443 --tls simple \\",
-      "      --ca-bundle partner-ca.pem --server-name api.partner.example"
+      "      --ca-bundle partner-ca.pem --server-name api.partner.example",
+      "  trustmesh proxy outbound --listen unix:$XDG_RUNTIME_DIR/web/api.sock \\",
+      "      --target 127.0.0.1:9443 --svid-dir svid --expect-id spiffe://example.org/ns/prod/sa/api"
     })
 final class ProxyOutbound implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--listen", required = true, paramLabel = "127.0.0.1:PORT",
-      description = "Loopback address the local app connects to.")
+  @Option(names = "--listen", required = true, paramLabel = "127.0.0.1:PORT|unix:PATH",
+      description = "Where the local app connects: a loopback address, or a unix socket (0600, this user only).")
   String listen;
 
   @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "The upstream server.")
@@ -114,7 +118,7 @@ final class ProxyOutbound implements Callable<Integer> {
     List<X509Certificate> ca = caBundle == null ? List.of() : Pem.readCertificates(caBundle);
     Addresses.HostPort t = Addresses.parse(target, "--target");
     Expect e = expect == null ? new Expect() : expect;
-    OutboundListener l = new OutboundListener("outbound", Addresses.loopback(listen, "--listen"), t.host(), t.port(),
+    OutboundListener l = new OutboundListener("outbound", Addresses.outboundListen(listen, "--listen"), t.host(), t.port(),
         mode, Optional.ofNullable(e.id), Optional.ofNullable(e.trustDomain), Optional.ofNullable(e.serverName), ca);
     ProxyOptions.Common c = common.options;
     SidecarConfig config = new SidecarConfig(List.of(), List.of(l), c.adminAddress(), c.accessLog(), c.limits());

@@ -11,6 +11,7 @@ import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.time.Durations;
+import io.trustmesh.proxy.Addresses;
 import io.trustmesh.proxy.InboundListener;
 import io.trustmesh.proxy.InboundMode;
 import io.trustmesh.proxy.OutboundListener;
@@ -159,12 +160,13 @@ final class SidecarRunner {
     for (InboundListener l : sidecar.config().inbound()) {
       var a = sidecar.address(l.name());
       out.println("  inbound   " + l.name() + "  " + a.getAddress().getHostAddress() + ":" + a.getPort() + " -> "
-          + l.target().getHostString() + ":" + l.target().getPort() + "  mode " + l.mode().label()
+          + Addresses.describe(l.target()) + "  mode " + l.mode().label()
           + (l.mode() == InboundMode.DISABLE ? "" : "  allow " + l.allow().describe()));
     }
     for (OutboundListener l : sidecar.config().outbound()) {
-      var a = sidecar.address(l.name());
-      out.println("  outbound  " + l.name() + "  " + a.getAddress().getHostAddress() + ":" + a.getPort() + " -> "
+      String listen = sidecar.socket(l.name()).map(p -> Addresses.UNIX + p + " (0600)")
+          .orElseGet(() -> Addresses.describe(sidecar.address(l.name())));
+      out.println("  outbound  " + l.name() + "  " + listen + " -> "
           + l.targetHost() + ":" + l.targetPort() + "  tls " + l.tls().label()
           + (l.tls() == OutboundTls.DISABLE ? "" : "  expect " + l.expectId().map(Object::toString)
               .or(() -> l.expectTrustDomain().map(t -> "trust domain " + t.name()))

@@ -216,7 +216,8 @@ final class UpCommand implements Callable<Integer> {
       for (MeshState.Sidecar sc : svc.sidecars()) {
         b.append(sc.kind().equals(MeshState.Sidecar.INBOUND)
             ? "  :" + sc.port() + " " + sc.mode() + " -> " + sc.target()
-            : "  127.0.0.1:" + sc.port() + " -> " + sc.upstream() + " (" + sc.tls() + ")");
+            : "  " + (sc.listen() != null ? sc.listen() : "127.0.0.1:" + sc.port()) + " -> " + sc.upstream() + " ("
+                + sc.tls() + ")");
       }
       out.println(String.format("  %-14s %s%s", svc.name(),
           svc.spiffeId() == null ? "(no sidecar, plaintext)" : svc.spiffeId(), b));

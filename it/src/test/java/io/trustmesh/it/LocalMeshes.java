@@ -36,7 +36,8 @@ final class LocalMeshes {
     for (int p : QUICKSTART_PORTS) {
       ports.put(p, freePort());
     }
-    Matcher m = Pattern.compile("\\b(\\d{4,5})\\b").matcher(text);
+    // also inside ${TRUSTMESH_APP_SOCKET_8080}, which must name the port as the file now declares it
+    Matcher m = Pattern.compile("(?<!\\d)(\\d{4,5})(?!\\d)").matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       int n = Integer.parseInt(m.group(1));
@@ -57,8 +58,35 @@ final class LocalMeshes {
   record Curl(int exit, int status, String body) {}
 
   static Curl curl(String url) throws Exception {
-    Process p = new ProcessBuilder("curl", "-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", url)
-        .redirectErrorStream(true).start();
+    return curl(List.of(), url);
+  }
+
+  /**
+   * curl to {@code address} ({@code HOST:PORT} or {@code unix:/path}, as state.json names it) at
+   * {@code path}, run behind {@code prefix} (e.g. setpriv, to act as another uid).
+   */
+  static Curl curlAt(List<String> prefix, String address, String path) throws Exception {
+    if (address.startsWith("unix:")) {
+      List<String> unix = new ArrayList<>(prefix);
+      unix.addAll(List.of("curl", "--unix-socket", address.substring("unix:".length())));
+      return run(unix, "http://localhost" + path);
+    }
+    List<String> tcp = new ArrayList<>(prefix);
+    tcp.add("curl");
+    return run(tcp, "http://" + address + path);
+  }
+
+  /** curl of {@code url}, run behind {@code prefix}. */
+  static Curl curl(List<String> prefix, String url) throws Exception {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.add("curl");
+    return run(cmd, url);
+  }
+
+  private static Curl run(List<String> curlCommand, String url) throws Exception {
+    List<String> cmd = new ArrayList<>(curlCommand);
+    cmd.addAll(List.of("-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", url));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       p.getOutputStream().close();
       boolean done = p.waitFor(20, TimeUnit.SECONDS);

@@ -2,6 +2,8 @@ package io.trustmesh.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * legacy client is served only by the PERMISSIVE namespace; the intruder is denied with the reason;
  * the DISABLE metrics port answers plaintext; {@code status --output json} shows it all; {@code edges}
  * and {@code tap} show exactly those calls; {@code rotate --ca --svids} under load loses no request; a
- * second {@code up} is refused; {@code down} leaves no process, socket, state or listening port.
+ * second {@code up} is refused; another local user (uid 65534) reaches neither an app behind its
+ * sidecar nor web's outbound listener; {@code down} leaves no process, socket, state or listening port.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickstartMeshUpStatusDownIT {
@@ -75,6 +79,27 @@ class QuickstartMeshUpStatusDownIT {
     return ports.get(quickstartPort);
   }
 
+  /** The sidecar listeners of {@code service} in state.json that {@code which} selects. */
+  static List<JsonNode> sidecars(String service, Predicate<JsonNode> which) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    JSON.readTree(Files.readString(state.resolve("state.json"))).path("services").forEach(svc -> {
+      if (svc.path("name").asText().equals(service)) {
+        svc.path("sidecars").forEach(sc -> {
+          if (which.test(sc)) {
+            out.add(sc);
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /** Where {@code service}'s app calls its (only) upstream: its outbound listener, {@code unix:/path} or {@code HOST:PORT}. */
+  static String outboundOf(String service) throws IOException {
+    JsonNode sc = sidecars(service, s -> s.path("kind").asText().equals("outbound")).get(0);
+    return sc.has("listen") ? sc.path("listen").asText() : "127.0.0.1:" + sc.path("port").asInt();
+  }
+
   static List<JsonNode> accessLog(String name) throws IOException {
     Path f = state.resolve("logs").resolve(name + ".jsonl");
     List<JsonNode> out = new ArrayList<>();
@@ -92,7 +117,7 @@ class QuickstartMeshUpStatusDownIT {
   @Test
   @Order(1)
   void theWebsCallToTheApiGoesThroughItsSidecarOverMtlsAndBothLogsNameBothIdentities() throws Exception {
-    LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15001) + "/orders");
+    LocalMeshes.Curl r = LocalMeshes.curlAt(List.of(), outboundOf("web"), "/orders");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.body()).contains("\"service\":\"api\"").contains("\"charged\":true");
 
@@ -139,7 +164,7 @@ class QuickstartMeshUpStatusDownIT {
   @Test
   @Order(3)
   void theIntruderAuthenticatesButIsDeniedWithTheReason() throws Exception {
-    LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15003) + "/charge");
+    LocalMeshes.Curl r = LocalMeshes.curlAt(List.of(), outboundOf("intruder"), "/charge");
     assertThat(r.status()).as(r.toString()).isZero();
     assertThat(r.body()).doesNotContain("charged");
 
@@ -231,6 +256,7 @@ class QuickstartMeshUpStatusDownIT {
   @Test
   @Order(7)
   void aForcedRotationOfTheCaAndEverySvidUnderLoadLosesNoRequest() throws Exception {
+    String web = outboundOf("web");
     AtomicBoolean loading = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
     List<String> failures = new CopyOnWriteArrayList<>();
@@ -238,7 +264,7 @@ class QuickstartMeshUpStatusDownIT {
       while (loading.get()) {
         try {
           // web's outbound sidecar -> api's inbound -> api -> api's outbound -> payments' inbound: two mTLS hops
-          LocalMeshes.Curl r = LocalMeshes.curl("http://127.0.0.1:" + port(15001) + "/orders");
+          LocalMeshes.Curl r = LocalMeshes.curlAt(List.of(), web, "/orders");
           if (r.status() == 200) {
             ok.incrementAndGet();
           } else {
@@ -288,8 +314,47 @@ class QuickstartMeshUpStatusDownIT {
         .isEqualTo(200);
   }
 
+  /**
+   * The hole found in review, attacked as it was found: another local user calls api's and payments'
+   * apps directly (no mTLS, no allow list) and web's outbound listener (which calls api AS web), at
+   * the addresses state.json names and at the quick-start's old loopback ports. Everything is refused;
+   * the owner's path through the sidecars still works. The DISABLE metrics port is plaintext on
+   * purpose and not attacked here.
+   */
   @Test
   @Order(9)
+  void anotherLocalUserReachesNoAppBehindItsSidecarAndCannotBorrowWebsIdentity() throws Exception {
+    boolean root = ProcessHandle.current().info().user().map("root"::equals).orElse(false);
+    if (!root && System.getenv("CI") != null) {
+      fail("this test acts as uid 65534 and must run as root in CI");
+    }
+    assumeTrue(root, "acting as another uid needs root");
+    List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--");
+    Map<String, String> attacks = new java.util.LinkedHashMap<>();
+    for (String service : List.of("api", "payments")) {
+      for (JsonNode sc : sidecars(service, s -> s.path("kind").asText().equals("inbound")
+          && !s.path("mode").asText().equals("DISABLE"))) {
+        attacks.put(service + " app " + sc.path("target").asText(), sc.path("target").asText());
+      }
+    }
+    attacks.put("web's outbound listener " + outboundOf("web"), outboundOf("web") + "|/orders");
+    attacks.put("api app, old port", "127.0.0.1:" + port(18081));
+    attacks.put("payments app, old port", "127.0.0.1:" + port(18443) + "|/charge");
+    attacks.put("web's outbound, old port", "127.0.0.1:" + port(15001) + "|/orders");
+    assertThat(attacks).hasSizeGreaterThanOrEqualTo(6);
+    for (Map.Entry<String, String> a : attacks.entrySet()) {
+      String[] at = a.getValue().split("\\|");
+      LocalMeshes.Curl r = LocalMeshes.curlAt(nobody, at[0], at.length > 1 ? at[1] : "/");
+      assertThat(r.status()).as("uid 65534 -> %s: %s", a.getKey(), r).isZero();
+      assertThat(r.exit()).as("uid 65534 -> %s: %s", a.getKey(), r).isEqualTo(7); // could not connect
+    }
+    LocalMeshes.Curl owner = LocalMeshes.curlAt(List.of(), outboundOf("web"), "/orders");
+    assertThat(owner.status()).as("the owner, through web's sidecars: " + owner).isEqualTo(200);
+    assertThat(owner.body()).contains("\"charged\":true");
+  }
+
+  @Test
+  @Order(10)
   void downLeavesNoProcessSocketStateOrListeningPort() throws Exception {
     JsonNode st = JSON.readTree(Files.readString(state.resolve("state.json")));
     List<Integer> listening = new ArrayList<>(ports.values());
@@ -298,13 +363,9 @@ class QuickstartMeshUpStatusDownIT {
     st.path("services").forEach(svc -> {
       svc.path("sidecars").forEach(sc -> listening.add(Integer.parseInt(sc.path("admin").asText().replaceAll(".*:", ""))));
       if (svc.has("process")) {
-        needles.add("127.0.0.1:" + port(switch (svc.path("name").asText()) {
-          case "web" -> 18080;
-          case "api" -> 18081;
-          case "payments" -> 18443;
-          case "legacy-client" -> 8081;
-          default -> 15003;
-        }));
+        // the apps on sockets name the state directory in their command lines; the legacy client its target
+        needles.add(svc.path("name").asText().equals("legacy-client") ? "127.0.0.1:" + port(8081)
+            : state.resolve("run").resolve(svc.path("name").asText()).toString());
       }
     });
     assertThat(LocalMeshes.processesMentioning(needles)).as("the mesh runs before down").isNotEmpty();

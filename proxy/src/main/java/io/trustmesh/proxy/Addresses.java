@@ -2,8 +2,17 @@ package io.trustmesh.proxy;
 
 import io.trustmesh.core.BadInputException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
 
-/** {@code HOST:PORT} and {@code [IPv6]:PORT} as typed on the command line and in sidecar.yaml. */
+/**
+ * {@code HOST:PORT}, {@code [IPv6]:PORT} and {@code unix:/path} as typed on the command line and in
+ * sidecar.yaml. A unix socket is where an app and its sidecar meet when no other local user may
+ * reach that hop (the inbound's target, the outbound's listener): file modes decide who connects,
+ * which a loopback TCP port cannot.
+ */
 public final class Addresses {
   private Addresses() {}
 
@@ -21,6 +30,41 @@ public final class Addresses {
     public String toString() {
       return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
+  }
+
+  /** The prefix of a unix-domain socket address: {@code unix:/run/app/app.sock}. */
+  public static final String UNIX = "unix:";
+
+  /** {@code unix:/path} (made absolute) or {@code HOST:PORT} (resolved). */
+  public static SocketAddress endpoint(String raw, String what) {
+    String s = raw == null ? "" : raw.trim();
+    if (s.startsWith(UNIX)) {
+      String path = s.substring(UNIX.length());
+      if (path.startsWith("//")) {
+        path = path.substring(2); // unix:///abs/path, the Workload API's spelling
+      }
+      if (path.isEmpty() || path.endsWith("/")) {
+        throw new BadInputException("invalid " + what + " '" + raw + "' (expected unix:/path/to/socket)");
+      }
+      return UnixDomainSocketAddress.of(Path.of(path).toAbsolutePath().normalize());
+    }
+    return parse(raw, what).resolved();
+  }
+
+  /** {@code unix:/path} or {@code HOST:PORT}: the words of the access log, the banner and the errors. */
+  public static String describe(SocketAddress a) {
+    if (a instanceof UnixDomainSocketAddress u) {
+      return UNIX + u.getPath();
+    }
+    if (a instanceof InetSocketAddress i) {
+      return new HostPort(i.getHostString(), i.getPort()).toString();
+    }
+    return String.valueOf(a);
+  }
+
+  /** The socket file of a unix address; empty for a TCP one. */
+  public static Optional<Path> unixPath(SocketAddress a) {
+    return a instanceof UnixDomainSocketAddress u ? Optional.of(u.getPath()) : Optional.empty();
   }
 
   public static HostPort parse(String raw, String what) {
@@ -53,5 +97,11 @@ public final class Addresses {
           + " lends this workload's identity to whoever connects, so it listens on 127.0.0.1 or ::1 only");
     }
     return a;
+  }
+
+  /** An outbound listen address: a unix socket, or loopback TCP ({@link #loopback}). */
+  public static SocketAddress outboundListen(String raw, String what) {
+    SocketAddress a = endpoint(raw, what);
+    return a instanceof UnixDomainSocketAddress ? a : loopback(raw, what);
   }
 }

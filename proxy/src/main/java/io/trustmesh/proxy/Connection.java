@@ -3,6 +3,7 @@ package io.trustmesh.proxy;
 import io.trustmesh.core.diagnosis.Cause;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import javax.net.ssl.SSLSession;
@@ -54,11 +55,16 @@ final class Connection {
     this.peer = peer;
   }
 
-  /** The client's address as {@code ip:port}; formatted when first asked (the access log, a refusal), not per accept. */
+  /**
+   * The client's address as {@code ip:port}, or for a unix socket's client (which has no address of
+   * its own) the socket it came through; formatted when first asked (the access log, a refusal), not
+   * per accept.
+   */
   String peerAddress() {
     if (peerAddress == null) {
       peerAddress = peer instanceof InetSocketAddress a
-          ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(peer);
+          ? a.getAddress().getHostAddress() + ":" + a.getPort()
+          : peer instanceof UnixDomainSocketAddress u ? Addresses.UNIX + u.getPath() : String.valueOf(peer);
     }
     return peerAddress;
   }

@@ -15,12 +15,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ResourceLeakDetector;
+import io.trustmesh.api.uds.PrivateSocket;
 import io.trustmesh.api.x509.X509Source;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.core.bundle.X509BundleSet;
 import io.trustmesh.core.svid.X509Svid;
 import io.trustmesh.core.verify.PublicSuffixList;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +76,9 @@ public final class Sidecar implements AutoCloseable {
   private final Map<String, AtomicReference<AllowPolicy>> allowPolicies = new LinkedHashMap<>();
   private final Upstream upstream;
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+  /** Outbound listeners on unix sockets: their paths, and the sockets to remove at close. */
+  private final Map<String, Path> boundSockets = new LinkedHashMap<>();
+  private final List<PrivateSocket> sockets = new ArrayList<>();
   private final List<Channel> serverChannels = new ArrayList<>();
   private final List<Channel> listenerChannels = new ArrayList<>();
   private final Object drained = new Object();
@@ -177,6 +184,9 @@ public final class Sidecar implements AutoCloseable {
     }
     plaintextWarnings();
     for (InboundListener l : config.inbound()) {
+      Addresses.unixPath(l.target()).ifPresent(socket -> LocalSockets.checkTarget(socket, l.name()));
+    }
+    for (InboundListener l : config.inbound()) {
       if (l.mode() != InboundMode.DISABLE && l.allow().isEmpty()) {
         notes.add("listener " + l.name() + ": no allow rule, every mTLS client will be denied"
             + " (add --allow-id, --allow-id-prefix or --allow-trust-domain)");
@@ -191,12 +201,17 @@ public final class Sidecar implements AutoCloseable {
       });
     }
     for (OutboundListener l : config.outbound()) {
-      bind(l.name(), l.listen(), new ChannelInitializer<SocketChannel>() {
+      ChannelInitializer<Channel> init = new ChannelInitializer<>() {
         @Override
-        protected void initChannel(SocketChannel ch) {
+        protected void initChannel(Channel ch) {
           initOutbound(ch, l);
         }
-      });
+      };
+      if (l.listen() instanceof UnixDomainSocketAddress unix) {
+        bindSocket(l.name(), unix.getPath(), init);
+      } else {
+        bind(l.name(), (InetSocketAddress) l.listen(), init);
+      }
     }
     if (config.admin().isPresent()) {
       // One accept per read and a small backlog: admin load queues in the kernel, not in our fds.
@@ -215,7 +230,7 @@ public final class Sidecar implements AutoCloseable {
     for (InboundListener l : config.inbound()) {
       if (l.mode() == InboundMode.DISABLE) {
         notes.add("listener " + l.name() + ": mode disable: plaintext, no mTLS and no authorization; whoever reaches"
-            + " this port reaches " + l.target().getHostString() + ":" + l.target().getPort());
+            + " this port reaches " + Addresses.describe(l.target()));
       }
     }
     for (OutboundListener l : config.outbound()) {
@@ -226,7 +241,7 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
-  private void bind(String name, InetSocketAddress addr, ChannelInitializer<SocketChannel> init) {
+  private void bind(String name, InetSocketAddress addr, ChannelInitializer<? extends Channel> init) {
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -237,6 +252,29 @@ public final class Sidecar implements AutoCloseable {
     Channel ch = bindOrFail(name, b, addr);
     bound.put(name, (InetSocketAddress) ch.localAddress());
     listenerChannels.add(ch);
+  }
+
+  /** A unix-socket listener, 0600 in a directory only this user can write ({@link LocalSockets}). */
+  private void bindSocket(String name, Path path, ChannelInitializer<Channel> init) {
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(engine.serverDomainChannel())
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .childHandler(init);
+    List<Channel> channel = new ArrayList<>(1);
+    PrivateSocket socket = LocalSockets.listen(path, name, at -> {
+      ChannelFuture f = b.bind(engine.domainAddress(at)).awaitUninterruptibly();
+      if (!f.isSuccess()) {
+        throw new BadInputException("cannot listen on " + Addresses.UNIX + path + " for " + name + ": "
+            + Reasons.socketError(f.cause()));
+      }
+      channel.add(f.channel());
+      return () -> f.channel().close().awaitUninterruptibly();
+    });
+    sockets.add(socket);
+    boundSockets.put(name, socket.path());
+    serverChannels.add(channel.get(0));
+    listenerChannels.add(channel.get(0));
   }
 
   private Channel bindOrFail(String name, ServerBootstrap b, InetSocketAddress addr) {
@@ -264,7 +302,7 @@ public final class Sidecar implements AutoCloseable {
     p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
     Runnable plaintext = () -> {
       conn.plaintextEstablished();
-      upstream.connect(ch, conn, l.target().getHostString(), l.target().getPort(), null);
+      upstream.connect(ch, conn, l.target(), null);
     };
     switch (l.mode()) {
       case STRICT -> addInboundTls(p, null, conn, l);
@@ -286,7 +324,7 @@ public final class Sidecar implements AutoCloseable {
     SslHandlers.Tls tls = sslHandlers.server(p.channel(), listenerTls.context());
     AuthorizeStage authorize = new AuthorizeStage(connections, conn, tls.outcome(),
         () -> contexts.get().get(l.name()).check(), true, true, listenerTls.resumes(),
-        () -> upstream.connect(p.channel(), conn, l.target().getHostString(), l.target().getPort(), null), () -> {});
+        () -> upstream.connect(p.channel(), conn, l.target(), null), () -> {});
     if (after == null) {
       p.addLast("tls", tls.handler());
       p.addLast("authorize", authorize);
@@ -296,8 +334,10 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
-  private void initOutbound(SocketChannel ch, OutboundListener l) {
-    Connection conn = new Connection(l.name(), "outbound", ch.remoteAddress(), clock.instant(), localId);
+  private void initOutbound(Channel ch, OutboundListener l) {
+    // a unix socket's client has no address: the access log names the socket it came through
+    SocketAddress peer = l.listen() instanceof UnixDomainSocketAddress ? l.listen() : ch.remoteAddress();
+    Connection conn = new Connection(l.name(), "outbound", peer, clock.instant(), localId);
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
     p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
@@ -429,6 +469,11 @@ public final class Sidecar implements AutoCloseable {
     return Map.copyOf(bound);
   }
 
+  /** The socket an outbound listener on a unix socket listens on (its real path); empty for TCP ones. */
+  public Optional<Path> socket(String listener) {
+    return Optional.ofNullable(boundSockets.get(listener));
+  }
+
   public Optional<InetSocketAddress> adminAddress() {
     return Optional.ofNullable(adminAddress);
   }
@@ -533,6 +578,7 @@ public final class Sidecar implements AutoCloseable {
     for (Channel c : serverChannels) {
       c.close().awaitUninterruptibly();
     }
+    sockets.forEach(PrivateSocket::close);
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     accessLog.ifPresent(AccessLog::close);

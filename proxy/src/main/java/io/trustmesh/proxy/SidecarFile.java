@@ -10,6 +10,7 @@ import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.time.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -203,8 +204,7 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       String name = text(n, "name", w).orElse(where);
       InetSocketAddress listen = conv(w + "listen", required(n, "listen", w),
           s -> Addresses.parse(s, "listen address").resolved());
-      InetSocketAddress target = conv(w + "target", required(n, "target", w),
-          s -> Addresses.parse(s, "target").resolved());
+      SocketAddress target = conv(w + "target", required(n, "target", w), s -> Addresses.endpoint(s, "target"));
       InboundMode mode = text(n, "mode", w).map(s -> conv(w + "mode", s, InboundMode::parse))
           .orElse(InboundMode.STRICT);
       AllowPolicy.Builder allow = AllowPolicy.builder();
@@ -227,8 +227,8 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
           "ca_bundle");
       String w = where + ".";
       String name = text(n, "name", w).orElse(where);
-      InetSocketAddress listen = conv(w + "listen", required(n, "listen", w),
-          s -> Addresses.loopback(s, "outbound listen address"));
+      SocketAddress listen = conv(w + "listen", required(n, "listen", w),
+          s -> Addresses.outboundListen(s, "outbound listen address"));
       Addresses.HostPort target = conv(w + "target", required(n, "target", w), s -> Addresses.parse(s, "target"));
       OutboundTls tls = text(n, "tls", w).map(s -> conv(w + "tls", s, OutboundTls::parse)).orElse(OutboundTls.MUTUAL);
       Optional<Path> ca = text(n, "ca_bundle", w).map(this::path).or(identity::caBundle);

@@ -1,17 +1,26 @@
 package io.trustmesh.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslProvider;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -59,5 +68,18 @@ public record TlsEngine(SslProvider provider, String library, boolean epoll, Opt
 
   Class<? extends SocketChannel> socketChannel() {
     return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  Class<? extends ServerChannel> serverDomainChannel() {
+    return epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+  }
+
+  Class<? extends Channel> domainChannel() {
+    return epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class;
+  }
+
+  /** A unix socket path as the transport wants it: Netty's own address for epoll, the JDK's for NIO. */
+  SocketAddress domainAddress(Path path) {
+    return epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
   }
 }

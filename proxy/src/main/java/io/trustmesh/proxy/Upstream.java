@@ -6,11 +6,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.util.function.Supplier;
 
@@ -44,7 +45,12 @@ final class Upstream {
    * An IP literal needs no resolver: connecting to it resolved spares every connection a pass
    * through the resolver group. A host name is still resolved per connection, as before.
    */
-  private static InetSocketAddress address(String host, int port) {
+  private static InetSocketAddress address(InetSocketAddress target) {
+    if (!target.isUnresolved()) {
+      return target;
+    }
+    String host = target.getHostString();
+    int port = target.getPort();
     byte[] ip = NetUtil.createByteArrayFromIpAddressString(host);
     if (ip != null) {
       try {
@@ -53,11 +59,18 @@ final class Upstream {
         // only for an address of the wrong length, which a parsed literal never is
       }
     }
-    return InetSocketAddress.createUnresolved(host, port);
+    return target;
   }
 
   /** Relays {@code client} to {@code host:port}; with {@code tls} (may be null) the upstream handshake comes first. */
   void connect(Channel client, Connection conn, String host, int port, Tls tls) {
+    connect(client, conn, InetSocketAddress.createUnresolved(host, port), tls);
+  }
+
+  /** Relays {@code client} to {@code target}: TCP (resolved on connect) or a unix socket (plaintext only). */
+  void connect(Channel client, Connection conn, SocketAddress target, Tls tls) {
+    boolean unix = target instanceof UnixDomainSocketAddress;
+    int port = target instanceof InetSocketAddress inet ? inet.getPort() : 0;
     client.config().setAutoRead(false);
     if (tls != null && conn.direction.equals("outbound")) {
       // what the sidecar attempts, so that a failed attempt is not counted as plaintext
@@ -67,14 +80,14 @@ final class Upstream {
     Relay clientRelay = new Relay(conn, true);
     Relay upstreamRelay = new Relay(conn, false);
     client.pipeline().addLast("relay", clientRelay);
-    Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(engine.socketChannel())
+    Bootstrap b = new Bootstrap().group(client.eventLoop())
+        .channel(unix ? engine.domainChannel() : engine.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) context.limits().connectTimeout().toMillis())
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-        .handler(new ChannelInitializer<SocketChannel>() {
+        .handler(new ChannelInitializer<Channel>() {
           @Override
-          protected void initChannel(SocketChannel up) {
+          protected void initChannel(Channel up) {
             if (tls != null) {
               SslHandlers.Tls t = sslHandlers.client(up, tls.context(), tls.sni(), port);
               up.pipeline().addLast("tls", t.handler());
@@ -85,9 +98,15 @@ final class Upstream {
             up.pipeline().addLast("relay", upstreamRelay);
           }
         });
-    b.connect(address(host, port)).addListener((ChannelFuture f) -> {
+    if (!unix) {
+      b.option(ChannelOption.TCP_NODELAY, true);
+    }
+    SocketAddress to = unix
+        ? engine.domainAddress(((UnixDomainSocketAddress) target).getPath())
+        : address((InetSocketAddress) target);
+    b.connect(to).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
-        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + host + ":" + port + ": "
+        conn.fail(Connection.UPSTREAM_FAILED, "cannot connect to target " + Addresses.describe(target) + ": "
             + Reasons.socketError(f.cause()));
         client.close();
         return;

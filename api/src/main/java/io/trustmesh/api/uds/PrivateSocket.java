@@ -24,8 +24,9 @@ import java.util.Set;
  *
  * <ol>
  *   <li>the socket's directory is created or checked ({@link SocketDirectory#prepare});
- *   <li>a live server already answering on the path is refused; a stale socket nobody answers on is
- *       removed; anything that is not a socket is left alone and refused;
+ *   <li>a live server already answering on the path is refused; a stale socket of this user that
+ *       nobody answers on is removed; anything that is not a socket, or is another user's, is left
+ *       alone and refused;
  *   <li>the server binds inside a fresh 0700 directory only this process can enter, the socket gets
  *       its mode there (no chmod ever goes through a path someone else could swap), and it is
  *       hard-linked into place, which fails rather than replace a socket another start put there
@@ -159,6 +160,18 @@ public final class PrivateSocket implements AutoCloseable {
     }
     if ((mode & S_IFMT) != S_IFSOCK) {
       throw new BadInputException(target + " exists and is not a socket; remove it or choose another " + option);
+    }
+    int owner;
+    try {
+      owner = (Integer) Files.getAttribute(target, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new BadInputException("cannot inspect " + target + ": " + e.getMessage());
+    }
+    int me = SocketDirectory.currentUid();
+    if (owner != me) {
+      // Only a stale socket of ours is replaced: another user's (root put it there) is not ours to judge.
+      throw new BadInputException(target + " is a socket of uid " + owner + ", not of this user (uid " + me
+          + "); remove it or choose another " + option);
     }
     if (answers(target)) {
       throw new BadInputException("a server is already listening on " + target

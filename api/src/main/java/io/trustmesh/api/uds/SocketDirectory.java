@@ -4,6 +4,7 @@ import io.trustmesh.core.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -72,6 +73,28 @@ public final class SocketDirectory {
       return real;
     } catch (IOException e) {
       throw new BadInputException("cannot use socket directory " + abs + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Checks an existing directory as {@link #prepare} does, without creating it: the directory of a
+   * socket someone else serves (a sidecar's upstream app), which must be there before we trust it.
+   *
+   * @return its real path
+   * @throws BadInputException when it is missing, or another user could write it or an ancestor
+   */
+  public static Path checkExisting(Path dir, String what) {
+    Path abs = dir.toAbsolutePath().normalize();
+    try {
+      Path real = abs.toRealPath();
+      check(real);
+      return real;
+    } catch (NoSuchFileException e) {
+      throw new BadInputException(what + ": socket directory " + abs + " does not exist");
+    } catch (IOException e) {
+      throw new BadInputException(what + ": cannot use socket directory " + abs + ": " + e.getMessage());
+    } catch (BadInputException e) {
+      throw new BadInputException(what + ": " + e.getMessage());
     }
   }
 

@@ -148,6 +148,52 @@ class PrivateSocketTest {
   }
 
   @Test
+  void aStaleSocketOfAnotherUserIsRefusedAndLeftInPlace() throws Exception {
+    requireRoot();
+    Path socket = tmp.resolve("out.sock");
+    try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      dead.bind(UnixDomainSocketAddress.of(socket));
+    }
+    chownNobody(socket);
+    assertThatThrownBy(() -> bind(socket, "rw-------"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(socket.toRealPath() + " is a socket of uid 65534, not of this user (uid 0);"
+            + " remove it or choose another --socket");
+    assertThat((Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(NOBODY);
+  }
+
+  @Test
+  void aSymlinkedDirectoryIsJudgedByWhatItPointsTo() throws Exception {
+    requireRoot();
+    Path theirs = chownNobody(Files.createDirectory(tmp.resolve("theirs")));
+    Path toTheirs = Files.createSymbolicLink(tmp.resolve("link-theirs"), theirs);
+    assertThatThrownBy(() -> bind(toTheirs.resolve("out.sock"), "rw-------"))
+        .hasMessageContaining("socket directory " + theirs.toRealPath() + " belongs to another user");
+    assertThat(theirs.resolve("out.sock")).doesNotExist();
+
+    Path mine = Files.createDirectory(tmp.resolve("mine"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    PrivateSocket s = bind(Files.createSymbolicLink(tmp.resolve("link-mine"), mine).resolve("out.sock"), "rw-------");
+    assertThat(s.path()).as("bound at the real path, never through the link").isEqualTo(mine.toRealPath()
+        .resolve("out.sock"));
+    assertThat(mode(s.path())).isEqualTo("rw-------");
+  }
+
+  @Test
+  void anExistingSocketDirectoryIsCheckedWithoutBeingCreated() throws Exception {
+    Path missing = tmp.resolve("app");
+    assertThatThrownBy(() -> SocketDirectory.checkExisting(missing, "target unix:" + missing + "/app.sock"))
+        .hasMessage("target unix:" + missing + "/app.sock: socket directory " + missing + " does not exist");
+    assertThat(missing).doesNotExist();
+    Path grp = Files.createDirectory(tmp.resolve("grp"));
+    Files.setPosixFilePermissions(grp, PosixFilePermissions.fromString("rwxrwx---"));
+    assertThatThrownBy(() -> SocketDirectory.checkExisting(grp, "target"))
+        .hasMessageStartingWith("target: socket directory " + grp.toRealPath() + " is writable by group or others");
+    Path ok = Files.createDirectory(tmp.resolve("ok"));
+    assertThat(SocketDirectory.checkExisting(ok, "target")).isEqualTo(ok.toRealPath());
+  }
+
+  @Test
   void somethingElseThanASocketIsNeverRemoved() throws Exception {
     Path file = Files.writeString(tmp.resolve("agent.sock"), "keep me");
     assertThatThrownBy(() -> bind(file, "rw-rw-rw-"))

@@ -1,6 +1,5 @@
 package io.trustmesh.mesh.builtin;
 
-import com.sun.net.httpserver.HttpServer;
 import io.trustmesh.core.BadInputException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The small programs of the quick-start mesh, shipped in the jar ({@code trustmesh builtin NAME}; a
  * mesh file names them {@code trustmesh-builtin NAME}). None of them knows about TLS: the sidecars
- * carry their plaintext HTTP over mutual TLS.
+ * carry their plaintext HTTP over mutual TLS. Every address is {@code HOST:PORT} or {@code unix:/path}:
+ * on a unix socket (0600, in a directory only this user can write) no other local user can reach the
+ * app behind its inbound sidecar, nor borrow its identity through its outbound one.
  *
  * <ul>
  *   <li>{@code web --listen A --api B}: a front page on A; calls the API's {@code /orders} at B (its
@@ -34,50 +35,49 @@ public final class Builtin implements AutoCloseable {
   public record Options(Optional<String> listen, Optional<String> api, Optional<String> payments,
       Optional<String> metrics, Optional<String> target, Duration interval) {}
 
-  private final List<HttpServer> servers;
+  private final List<BuiltinHttp.Server> servers;
   private final List<Thread> loops;
 
-  private Builtin(List<HttpServer> servers, List<Thread> loops) {
+  private Builtin(List<BuiltinHttp.Server> servers, List<Thread> loops) {
     this.servers = servers;
     this.loops = loops;
   }
 
   /** Starts the program {@code name}; it runs until {@link #close()}. */
   public static Builtin start(String name, Options o, PrintStream out) throws IOException {
-    List<HttpServer> servers = new ArrayList<>();
+    List<BuiltinHttp.Server> servers = new ArrayList<>();
     List<Thread> loops = new ArrayList<>();
     AtomicLong served = new AtomicLong();
     switch (name) {
       case "web" -> {
         String api = need(o.api(), "--api", name);
-        servers.add(BuiltinHttp.serve(address(need(o.listen(), "--listen", name)), "/", ex -> {
+        servers.add(BuiltinHttp.serve(need(o.listen(), "--listen", name), path -> {
           served.incrementAndGet();
           BuiltinHttp.Result r = BuiltinHttp.get(api, "/orders");
-          BuiltinHttp.reply(ex, r.ok() ? 200 : 502, "text/html; charset=utf-8",
+          return new BuiltinHttp.Reply(r.ok() ? 200 : 502, "text/html; charset=utf-8",
               "<!doctype html><title>shop</title><h1>shop</h1><p>orders from the API: " + escape(r.body()) + "</p>\n");
         }));
         loops.add(BuiltinHttp.every(o.interval(), "web", api + "/orders", () -> BuiltinHttp.get(api, "/orders"), out));
       }
       case "api" -> {
         String payments = need(o.payments(), "--payments", name);
-        servers.add(BuiltinHttp.serve(address(need(o.listen(), "--listen", name)), "/", ex -> {
+        servers.add(BuiltinHttp.serve(need(o.listen(), "--listen", name), path -> {
           served.incrementAndGet();
-          if (ex.getRequestURI().getPath().startsWith("/orders")) {
+          if (path.startsWith("/orders")) {
             BuiltinHttp.Result r = BuiltinHttp.get(payments, "/charge");
-            BuiltinHttp.json(ex, r.ok() ? 200 : 502, "{\"service\":\"api\",\"orders\":[{\"id\":1,\"total\":42}],"
+            return BuiltinHttp.Reply.json(r.ok() ? 200 : 502, "{\"service\":\"api\",\"orders\":[{\"id\":1,\"total\":42}],"
                 + "\"payments\":" + (r.ok() ? r.body() : "null") + "}");
-          } else {
-            BuiltinHttp.json(ex, 200, "{\"service\":\"api\",\"served\":" + served.get() + "}");
           }
+          return BuiltinHttp.Reply.json(200, "{\"service\":\"api\",\"served\":" + served.get() + "}");
         }));
       }
       case "payments" -> {
-        servers.add(BuiltinHttp.serve(address(need(o.listen(), "--listen", name)), "/", ex -> {
+        servers.add(BuiltinHttp.serve(need(o.listen(), "--listen", name), path -> {
           served.incrementAndGet();
-          BuiltinHttp.json(ex, 200, "{\"service\":\"payments\",\"charged\":true}");
+          return BuiltinHttp.Reply.json(200, "{\"service\":\"payments\",\"charged\":true}");
         }));
-        servers.add(BuiltinHttp.serve(address(need(o.metrics(), "--metrics", name)), "/", ex ->
-            BuiltinHttp.reply(ex, 200, "text/plain; version=0.0.4", "# TYPE payments_requests_total counter\n"
+        servers.add(BuiltinHttp.serve(need(o.metrics(), "--metrics", name), path ->
+            new BuiltinHttp.Reply(200, "text/plain; version=0.0.4", "# TYPE payments_requests_total counter\n"
                 + "payments_requests_total " + served.get() + "\n")));
       }
       case "legacy-client", "intruder" -> {
@@ -87,8 +87,7 @@ public final class Builtin implements AutoCloseable {
       default -> throw new BadInputException("no built-in program '" + name + "' (there are: "
           + String.join(", ", NAMES) + ")");
     }
-    servers.forEach(s -> out.println(name + " listening on " + s.getAddress().getAddress().getHostAddress() + ":"
-        + s.getAddress().getPort()));
+    servers.forEach(s -> out.println(name + " listening on " + s.address()));
     out.flush();
     return new Builtin(servers, loops);
   }
@@ -116,6 +115,12 @@ public final class Builtin implements AutoCloseable {
   @Override
   public void close() {
     loops.forEach(Thread::interrupt);
-    servers.forEach(s -> s.stop(0));
+    for (BuiltinHttp.Server s : servers) {
+      try {
+        s.stop().close();
+      } catch (Exception e) {
+        // stopping a server has nothing to report
+      }
+    }
   }
 }

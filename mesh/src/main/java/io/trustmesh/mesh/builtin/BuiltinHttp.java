@@ -1,7 +1,5 @@
 package io.trustmesh.mesh.builtin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,18 +9,22 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The little HTTP the built-in programs speak: a JDK {@link HttpServer} that answers JSON, and a
- * client that makes one request per connection (so each call is one line in the sidecars' access
- * logs) and reports the outcome in one line.
+ * The little HTTP the built-in programs speak: a server that answers JSON, on {@code HOST:PORT}
+ * (the JDK's {@link HttpServer}) or {@code unix:/path} ({@link UnixHttp}), and a client that makes
+ * one request per connection (so each call is one line in the sidecars' access logs) and reports
+ * the outcome in one line.
  */
 final class BuiltinHttp {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final String UNIX = "unix:";
 
   private BuiltinHttp() {}
 
@@ -31,31 +33,52 @@ final class BuiltinHttp {
     System.setProperty("http.keepAlive", "false");
   }
 
-  static HttpServer serve(InetSocketAddress listen, String path, HttpHandler handler) throws IOException {
-    HttpServer server = HttpServer.create(listen, 256);
-    server.createContext(path, handler);
-    // Handlers that call an upstream wait for it: on the dispatcher thread one slow call would stall
-    // every other request and the accepts behind them.
-    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "http-" + listen.getPort());
-      t.setDaemon(true);
-      return t;
-    }));
-    server.start();
-    return server;
-  }
-
-  static void reply(HttpExchange ex, int status, String contentType, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
+  /** What a handler answers. */
+  record Reply(int status, String contentType, String body) {
+    static Reply json(int status, String body) {
+      return new Reply(status, "application/json", body + "\n");
     }
   }
 
-  static void json(HttpExchange ex, int status, String body) throws IOException {
-    reply(ex, status, "application/json", body + "\n");
+  /** Answers a GET of {@code path}. */
+  @FunctionalInterface
+  interface Handler {
+    Reply handle(String path);
+  }
+
+  /** A running server and where it listens, in words. */
+  record Server(AutoCloseable stop, String address) {}
+
+  /** Serves {@code handler} on {@code address}: {@code HOST:PORT} or {@code unix:/path}. */
+  static Server serve(String address, Handler handler) throws IOException {
+    if (address.startsWith(UNIX)) {
+      UnixHttp s = UnixHttp.serve(Path.of(address.substring(UNIX.length())), handler);
+      return new Server(s, UNIX + s.path());
+    }
+    InetSocketAddress listen = Builtin.address(address);
+    HttpServer server = HttpServer.create(listen, 256);
+    server.createContext("/", ex -> {
+      Reply r = handler.handle(ex.getRequestURI().getPath());
+      byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", r.contentType());
+      ex.sendResponseHeaders(r.status(), bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    });
+    // Handlers that call an upstream wait for it: on the dispatcher thread one slow call would stall
+    // every other request and the accepts behind them.
+    ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "http-" + listen.getPort());
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(pool);
+    server.start();
+    return new Server(() -> {
+      server.stop(0);
+      pool.shutdownNow();
+    }, server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
   }
 
   /** The outcome of one GET: the status (0 when no HTTP answer came) and the body or the error. */
@@ -65,10 +88,18 @@ final class BuiltinHttp {
     }
   }
 
-  static Result get(String hostPort, String path) {
+  /** One GET of {@code path} at {@code target}: {@code HOST:PORT} or {@code unix:/path}. */
+  static Result get(String target, String path) {
+    if (target.startsWith(UNIX)) {
+      try {
+        return UnixHttp.get(Path.of(target.substring(UNIX.length())), path);
+      } catch (IOException | RuntimeException e) {
+        return new Result(0, e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+    }
     HttpURLConnection c = null;
     try {
-      c = (HttpURLConnection) URI.create("http://" + hostPort + path).toURL().openConnection();
+      c = (HttpURLConnection) URI.create("http://" + target + path).toURL().openConnection();
       c.setConnectTimeout((int) TIMEOUT.toMillis());
       c.setReadTimeout((int) TIMEOUT.toMillis());
       int status = c.getResponseCode();

@@ -78,14 +78,23 @@ public final class LocalMesh implements AutoCloseable {
       // control plane's and the sidecars'; until their sidecars listen, their first calls are refused,
       // as when containers of a pod start together.
       Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+      Map<String, ServiceSockets> sockets = new LinkedHashMap<>();
+      for (ServicePlan s : plan.services()) {
+        ServiceSockets ss = ServiceSockets.of(dir, s);
+        ss.prepare(dir, s);
+        sockets.put(s.service().name(), ss);
+      }
       Path workDir = meshFile.toAbsolutePath().getParent();
       for (ServicePlan s : plan.services()) {
         MeshService svc = s.service();
         if (!svc.command().isEmpty()) {
-          List<String> argv = commands.argv(svc.command());
-          progress.accept("starting " + svc.name() + ": " + String.join(" ", svc.command()));
-          ServiceProcess p = ServiceProcess.start(svc.name(), argv, workDir, logs.resolve(svc.name() + ".log"),
-              environment(s));
+          Map<String, String> vars = sockets.get(svc.name()).variables(s);
+          List<String> command = ServiceSockets.substitute(svc.command(), vars);
+          List<String> argv = commands.argv(command);
+          progress.accept("starting " + svc.name() + ": " + String.join(" ", command));
+          Map<String, String> env = environment(s);
+          env.putAll(vars);
+          ServiceProcess p = ServiceProcess.start(svc.name(), argv, workDir, logs.resolve(svc.name() + ".log"), env);
           processes.put(svc.name(), p);
         }
       }
@@ -100,7 +109,7 @@ public final class LocalMesh implements AutoCloseable {
       for (ServicePlan s : plan.services()) {
         if (s.meshed() && (!s.inbound().isEmpty() || !s.outbound().isEmpty())) {
           progress.accept("starting the sidecars of " + s.service().name() + " (" + s.service().spiffeId() + ")");
-          ServiceSidecars sc = ServiceSidecars.start(s, cp.workloadApi(), logs, clock);
+          ServiceSidecars sc = ServiceSidecars.start(s, cp.workloadApi(), logs, sockets.get(s.service().name()), clock);
           running.push(sc);
           sidecars.put(s.service().name(), sc);
         }
@@ -113,11 +122,11 @@ public final class LocalMesh implements AutoCloseable {
         }
         if (s.meshed()) {
           for (InboundPort port : s.inbound()) {
-            p.awaitListening(port.appHost(), port.appPort(), SERVICE_START);
+            p.awaitListening(ServiceSidecars.appAddress(port, sockets.get(s.service().name())), SERVICE_START);
           }
         } else {
           for (var port : s.service().ports()) {
-            p.awaitListening(LocalPlan.LOOPBACK, port.port(), SERVICE_START);
+            p.awaitListening(new InetSocketAddress(LocalPlan.LOOPBACK, port.port()), SERVICE_START);
           }
         }
       }
@@ -189,9 +198,14 @@ public final class LocalMesh implements AutoCloseable {
   static Map<String, String> environment(ServicePlan s) {
     Map<String, String> env = new LinkedHashMap<>();
     for (InboundPort p : s.inbound()) {
-      env.put("TRUSTMESH_APP_PORT_" + p.port(), String.valueOf(p.appPort()));
+      if (!p.appSocket()) {
+        env.put("TRUSTMESH_APP_PORT_" + p.port(), String.valueOf(p.appPort()));
+      }
     }
     for (LocalPlan.OutboundPort o : s.outbound()) {
+      if (o.localSocket()) {
+        continue; // TRUSTMESH_UPSTREAM_SOCKET_<SERVICE> says where
+      }
       env.put("TRUSTMESH_UPSTREAM_" + o.upstream().toUpperCase().replace('-', '_'),
           LocalPlan.LOOPBACK + ":" + o.localPort());
     }

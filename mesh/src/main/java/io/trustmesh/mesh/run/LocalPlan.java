@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 
@@ -22,6 +23,13 @@ import java.util.function.IntSupplier;
  * Ports the file leaves out ({@code appPort}, {@code localPort}) are chosen here. On one host every
  * port needs its own number: two services declaring the same port (fine on Kubernetes, where each
  * pod has its own address) are refused with the file, line and field, before anything starts.
+ *
+ * <p>A service whose {@code command} names {@code ${TRUSTMESH_APP_SOCKET_<port>}} serves that port on a
+ * unix socket instead of {@code appPort}, and one that names {@code ${TRUSTMESH_UPSTREAM_SOCKET_<SERVICE>}}
+ * reaches that upstream through a unix socket instead of {@code localPort}: both in the service's 0700
+ * directory under the state directory, so that no other local user can reach the app behind its
+ * sidecar or borrow its identity ({@link ServiceSockets}). The numbers stay in the file for
+ * {@code render}; locally they are then neither claimed nor bound.
  */
 public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
   static final String LOOPBACK = "127.0.0.1";
@@ -43,15 +51,43 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
     }
   }
 
-  /** A sidecar listener on {@code 127.0.0.1:port} in front of {@code appHost:appPort}. */
-  public record InboundPort(String listener, int port, String appHost, int appPort, Mode mode) {}
+  /**
+   * A sidecar listener on {@code 127.0.0.1:port} in front of {@code appHost:appPort}, or of the app's
+   * unix socket when {@code appSocket}.
+   */
+  public record InboundPort(String listener, int port, String appHost, int appPort, Mode mode, boolean appSocket) {
+    public InboundPort(String listener, int port, String appHost, int appPort, Mode mode) {
+      this(listener, port, appHost, appPort, mode, false);
+    }
+  }
 
   /**
    * An outbound listener on {@code 127.0.0.1:localPort} to the upstream's inbound port; {@code expect}
    * is the identity the upstream must present (empty when the call is plaintext).
    */
   public record OutboundPort(String listener, String upstream, int localPort, int targetPort, boolean mutual,
-      Optional<SpiffeId> expect) {}
+      Optional<SpiffeId> expect, boolean localSocket) {
+    public OutboundPort(String listener, String upstream, int localPort, int targetPort, boolean mutual,
+        Optional<SpiffeId> expect) {
+      this(listener, upstream, localPort, targetPort, mutual, expect, false);
+    }
+  }
+
+  /** The placeholder that puts a service's port {@code port} on a unix socket: {@code TRUSTMESH_APP_SOCKET_8080}. */
+  public static String appSocketVariable(int port) {
+    return "TRUSTMESH_APP_SOCKET_" + port;
+  }
+
+  /** The placeholder that puts the way to {@code upstream} on a unix socket: {@code TRUSTMESH_UPSTREAM_SOCKET_API}. */
+  public static String upstreamSocketVariable(String upstream) {
+    return "TRUSTMESH_UPSTREAM_SOCKET_" + upstream.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** Whether {@code command} names {@code ${variable}} in one of its arguments. */
+  static boolean names(List<String> command, String variable) {
+    String placeholder = "${" + variable + "}";
+    return command.stream().anyMatch(a -> a.contains(placeholder));
+  }
 
   /** Lays out {@code mesh}; {@code freePort} picks a port for whatever the file leaves to {@code up}. */
   public static LocalPlan of(MeshFile mesh, IntSupplier freePort) {
@@ -65,14 +101,15 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
       for (int j = 0; j < s.ports().size(); j++) {
         MeshPort p = s.ports().get(j);
         String pf = field + ".ports[" + j + "]";
-        int appPort = p.appPort().orElseGet(freePort);
+        boolean appSocket = s.sidecar() && names(s.command(), appSocketVariable(p.port()));
+        int appPort = p.appPort().orElseGet(appSocket ? () -> 0 : freePort);
         if (s.sidecar()) {
           claim(mesh, taken, p.port(), p.line(), pf + ".port", "service " + s.name() + ", port " + p.port());
-          if (localApp) {
+          if (localApp && !appSocket) {
             claim(mesh, taken, appPort, p.line(), pf + ".appPort", "service " + s.name() + ", appPort " + appPort);
           }
           in.add(new InboundPort("inbound-" + p.port(), p.port(), s.address().orElse(LOOPBACK), appPort,
-              mesh.effectiveMode(s, p.port())));
+              mesh.effectiveMode(s, p.port()), appSocket));
         } else if (localApp) {
           // No sidecar: the app itself listens on the port callers address.
           claim(mesh, taken, p.port(), p.line(), pf + ".port", "service " + s.name() + ", port " + p.port());
@@ -89,8 +126,12 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
             throw new MeshFileException(mesh.file(), u.line(), uf + ".service", "service '" + u.service()
                 + "' has no port to call");
           }
-          int local = u.localPort().orElseGet(freePort);
-          claim(mesh, taken, local, u.line(), uf + ".localPort", "service " + s.name() + ", localPort for " + u.service());
+          boolean localSocket = names(s.command(), upstreamSocketVariable(u.service()));
+          int local = u.localPort().orElseGet(localSocket ? () -> 0 : freePort);
+          if (!localSocket) {
+            claim(mesh, taken, local, u.line(), uf + ".localPort", "service " + s.name() + ", localPort for "
+                + u.service());
+          }
           boolean mutual = target.sidecar() && mesh.effectiveMode(target, targetPort) != Mode.DISABLE;
           Optional<SpiffeId> expect = Optional.empty();
           if (mutual) {
@@ -100,7 +141,8 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
             }
             expect = Optional.of(u.expect().isEmpty() ? target.spiffeId() : SpiffeId.parse(u.expect().get(0)));
           }
-          outbound.add(new OutboundPort("outbound-" + u.service(), u.service(), local, targetPort, mutual, expect));
+          outbound.add(new OutboundPort("outbound-" + u.service(), u.service(), local, targetPort, mutual, expect,
+              localSocket));
         }
       }
       out.add(new ServicePlan(s, in, outbound));
@@ -128,14 +170,14 @@ public record LocalPlan(MeshFile mesh, List<ServicePlan> services) {
       boolean localApp = !s.service().command().isEmpty();
       s.inbound().forEach(p -> {
         ports.add(p.port());
-        if (localApp) {
+        if (localApp && !p.appSocket()) {
           ports.add(p.appPort());
         }
       });
       if (!s.meshed() && localApp) {
         s.service().ports().forEach(p -> ports.add(p.port()));
       }
-      s.outbound().forEach(o -> ports.add(o.localPort()));
+      s.outbound().stream().filter(o -> !o.localSocket()).forEach(o -> ports.add(o.localPort()));
     }
     return ports;
   }

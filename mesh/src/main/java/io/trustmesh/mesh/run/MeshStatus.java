@@ -68,7 +68,8 @@ public final class MeshStatus {
       Set<String> admins = new LinkedHashSet<>();
       for (MeshState.Sidecar sc : s.sidecars()) {
         ports.add(sc.kind().equals(MeshState.Sidecar.INBOUND) ? sc.port() + " " + sc.mode()
-            : "->" + sc.upstream() + " :" + sc.port() + " " + ("mutual".equals(sc.tls()) ? "mTLS" : "plaintext"));
+            : "->" + sc.upstream() + (sc.listen() != null && sc.listen().startsWith("unix:") ? " (socket)" : " :" + sc.port())
+                + " " + ("mutual".equals(sc.tls()) ? "mTLS" : "plaintext"));
         admins.add(sc.admin());
       }
       if (s.sidecars().isEmpty()) {
@@ -209,6 +210,12 @@ public final class MeshStatus {
         p.put("port", sc.port());
         if (sc.mode() != null) {
           p.put("mode", sc.mode());
+        }
+        if (sc.listen() != null) {
+          p.put("listen", sc.listen());
+        }
+        if (sc.target() != null && sc.target().startsWith("unix:")) {
+          p.put("target", sc.target());
         }
         if (sc.upstream() != null) {
           p.put("upstream", sc.upstream());

@@ -3,8 +3,12 @@ package io.trustmesh.mesh.run;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.mesh.state.MeshState;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import io.trustmesh.proxy.Addresses;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,26 +54,39 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code host:port} accepts a connection; fails with the tail of the service's log
-   * when the process ends first or the deadline passes.
+   * Waits until {@code address} (TCP or a unix socket) accepts a connection; fails with the tail of
+   * the service's log when the process ends first or the deadline passes.
    */
-  void awaitListening(String host, int port, Duration timeout) throws InterruptedException {
+  void awaitListening(SocketAddress address, Duration timeout) throws InterruptedException {
+    String where = Addresses.describe(address);
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
       if (!process.isAlive()) {
         throw new BadInputException("service " + name + " exited with status " + process.exitValue()
-            + " before listening on " + host + ":" + port + "; its log " + log + " ends with: " + tail());
+            + " before listening on " + where + "; its log " + log + " ends with: " + tail());
       }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(host, port), 500);
+      try {
+        probe(address);
         return;
       } catch (IOException e) {
         if (Instant.now().isAfter(deadline)) {
-          throw new BadInputException("service " + name + " does not listen on " + host + ":" + port + " after "
+          throw new BadInputException("service " + name + " does not listen on " + where + " after "
               + timeout.toSeconds() + "s; its log " + log + " ends with: " + tail());
         }
         Thread.sleep(100); // polling a port that is not open yet; nothing to wait on instead
       }
+    }
+  }
+
+  private static void probe(SocketAddress address) throws IOException {
+    if (address instanceof UnixDomainSocketAddress) {
+      try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        ch.connect(address);
+      }
+      return;
+    }
+    try (Socket s = new Socket()) {
+      s.connect(address, 500);
     }
   }
 

@@ -12,6 +12,7 @@ import io.trustmesh.policy.meshfile.AllowRule;
 import io.trustmesh.policy.meshfile.MeshService;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
+import io.trustmesh.proxy.Addresses;
 import io.trustmesh.proxy.AllowPolicy;
 import io.trustmesh.proxy.InboundListener;
 import io.trustmesh.proxy.InboundMode;
@@ -21,6 +22,8 @@ import io.trustmesh.proxy.OutboundTls;
 import io.trustmesh.proxy.Sidecar;
 import io.trustmesh.proxy.SidecarConfig;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +52,7 @@ final class ServiceSidecars implements AutoCloseable {
     this.state = state;
   }
 
-  static ServiceSidecars start(ServicePlan plan, String workloadApi, Path logs, Clock clock) {
+  static ServiceSidecars start(ServicePlan plan, String workloadApi, Path logs, ServiceSockets sockets, Clock clock) {
     MeshService svc = plan.service();
     X509Source source;
     try {
@@ -65,7 +68,7 @@ final class ServiceSidecars implements AutoCloseable {
         Path log = logs.resolve(svc.name() + ".inbound.jsonl");
         AllowPolicy allow = allow(svc);
         List<InboundListener> listeners = plan.inbound().stream().map(p -> new InboundListener(p.listener(),
-            new InetSocketAddress(LocalPlan.LOOPBACK, p.port()), new InetSocketAddress(p.appHost(), p.appPort()),
+            new InetSocketAddress(LocalPlan.LOOPBACK, p.port()), appAddress(p, sockets),
             InboundMode.valueOf(p.mode().name()), allow)).toList();
         Sidecar s = Sidecar.start(new SidecarConfig(listeners, List.of(), Optional.of(new InetSocketAddress(
             LocalPlan.LOOPBACK, 0)), Optional.of(log.toString()), Limits.DEFAULT), source, clock);
@@ -73,13 +76,13 @@ final class ServiceSidecars implements AutoCloseable {
         String admin = address(s.adminAddress().orElseThrow());
         for (InboundPort p : plan.inbound()) {
           state.add(new MeshState.Sidecar(MeshState.Sidecar.INBOUND, p.listener(), p.port(), p.mode().name(),
-              p.appHost() + ":" + p.appPort(), null, null, null, admin, log.toString()));
+              Addresses.describe(appAddress(p, sockets)), null, null, null, admin, log.toString()));
         }
       }
       if (!plan.outbound().isEmpty()) {
         Path log = logs.resolve(svc.name() + ".outbound.jsonl");
         List<OutboundListener> listeners = plan.outbound().stream().map(o -> new OutboundListener(o.listener(),
-            new InetSocketAddress(LocalPlan.LOOPBACK, o.localPort()), LocalPlan.LOOPBACK, o.targetPort(),
+            localAddress(o, sockets), LocalPlan.LOOPBACK, o.targetPort(),
             o.mutual() ? OutboundTls.MUTUAL : OutboundTls.DISABLE, o.expect(), Optional.empty(), Optional.empty(),
             List.of())).toList();
         Sidecar s = Sidecar.start(new SidecarConfig(List.of(), listeners, Optional.of(new InetSocketAddress(
@@ -89,7 +92,8 @@ final class ServiceSidecars implements AutoCloseable {
         for (OutboundPort o : plan.outbound()) {
           state.add(new MeshState.Sidecar(MeshState.Sidecar.OUTBOUND, o.listener(), o.localPort(), null,
               LocalPlan.LOOPBACK + ":" + o.targetPort(), o.upstream(), o.mutual() ? "mutual" : "disable",
-              o.expect().map(Object::toString).orElse(null), admin, log.toString()));
+              o.expect().map(Object::toString).orElse(null), admin, log.toString(),
+              Addresses.describe(localAddress(o, sockets))));
         }
       }
     } catch (RuntimeException e) {
@@ -98,6 +102,18 @@ final class ServiceSidecars implements AutoCloseable {
       throw e;
     }
     return new ServiceSidecars(source, started, state);
+  }
+
+  /** The app behind an inbound port: its unix socket, or {@code appHost:appPort}. */
+  static SocketAddress appAddress(InboundPort p, ServiceSockets sockets) {
+    return p.appSocket() ? UnixDomainSocketAddress.of(sockets.app(p.port()))
+        : new InetSocketAddress(p.appHost(), p.appPort());
+  }
+
+  /** Where the app calls an upstream: the outbound listener's unix socket, or {@code 127.0.0.1:localPort}. */
+  static SocketAddress localAddress(OutboundPort o, ServiceSockets sockets) {
+    return o.localSocket() ? UnixDomainSocketAddress.of(sockets.upstream(o.upstream()))
+        : new InetSocketAddress(LocalPlan.LOOPBACK, o.localPort());
   }
 
   /** The mesh file's allow list as the proxy's: exact IDs, whole-segment prefixes, trust domains. */

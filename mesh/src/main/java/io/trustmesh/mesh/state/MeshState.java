@@ -99,8 +99,10 @@ public record MeshState(
 
   /**
    * One listener of a service's sidecar. Inbound: {@code port} (where callers connect), {@code mode},
-   * {@code target} (the app). Outbound: {@code port} (loopback, where the app connects),
-   * {@code upstream}, {@code target} (the upstream's inbound port), {@code tls}, {@code expect_id}.
+   * {@code target} (the app: {@code 127.0.0.1:PORT} or {@code unix:/path}). Outbound: {@code port}
+   * (the mesh file's {@code localPort}), {@code listen} (where the app connects: {@code 127.0.0.1:PORT},
+   * or {@code unix:/path} when the port is not bound at all), {@code upstream}, {@code target} (the
+   * upstream's inbound port), {@code tls}, {@code expect_id}.
    * {@code listener} is the name in the access log's {@code listener} field and the metrics' label;
    * {@code admin} and {@code access_log} are shared by the listeners of one service and direction.
    * {@code mesh_port} (inbound) and {@code upstream_port} (outbound) are the mesh file's ports when
@@ -108,14 +110,21 @@ public record MeshState(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
-      String tls, String expectId, String admin, String accessLog, Integer upstreamPort, Integer meshPort) {
+      String tls, String expectId, String admin, String accessLog, String listen, Integer upstreamPort,
+      Integer meshPort) {
     public static final String INBOUND = "inbound";
     public static final String OUTBOUND = "outbound";
 
-    /** A listener on the mesh file's own ports (what {@code up} writes). */
+    /** A listener on the mesh file's own ports, without {@code listen} (an inbound's is {@code 127.0.0.1:port}). */
     public Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
         String tls, String expectId, String admin, String accessLog) {
-      this(kind, listener, port, mode, target, upstream, tls, expectId, admin, accessLog, null, null);
+      this(kind, listener, port, mode, target, upstream, tls, expectId, admin, accessLog, null);
+    }
+
+    /** A listener on the mesh file's own ports; an outbound's {@code listen} may be a unix socket. */
+    public Sidecar(String kind, String listener, int port, String mode, String target, String upstream,
+        String tls, String expectId, String admin, String accessLog, String listen) {
+      this(kind, listener, port, mode, target, upstream, tls, expectId, admin, accessLog, listen, null, null);
     }
   }
 

@@ -28,15 +28,16 @@ class LocalPlanTest {
   void theQuickstartMeshIsStrictExceptTheLegacyNamespaceAndTheMetricsPort() {
     LocalPlan plan = LocalPlan.of(MeshFileLoader.load(QUICKSTART), next::getAndIncrement);
 
+    // the apps serve their mTLS ports on unix sockets (their commands name ${TRUSTMESH_APP_SOCKET_<port>})
     assertThat(service(plan, "web").inbound()).containsExactly(new InboundPort("inbound-8080", 8080, "127.0.0.1", 18080,
-        Mode.STRICT));
+        Mode.STRICT, true));
     assertThat(service(plan, "api").inbound()).containsExactly(new InboundPort("inbound-8081", 8081, "127.0.0.1",
-        18081, Mode.PERMISSIVE));
+        18081, Mode.PERMISSIVE, true));
     assertThat(service(plan, "payments").inbound()).containsExactly(
-        new InboundPort("inbound-8443", 8443, "127.0.0.1", 18443, Mode.STRICT),
-        new InboundPort("inbound-9090", 9090, "127.0.0.1", 19090, Mode.DISABLE));
+        new InboundPort("inbound-8443", 8443, "127.0.0.1", 18443, Mode.STRICT, true),
+        new InboundPort("inbound-9090", 9090, "127.0.0.1", 19090, Mode.DISABLE, false));
     assertThat(service(plan, "web").outbound()).containsExactly(new OutboundPort("outbound-api", "api", 15001, 8081,
-        true, Optional.of(SpiffeId.parse("spiffe://quickstart.trustmesh.local/ns/legacy/sa/api"))));
+        true, Optional.of(SpiffeId.parse("spiffe://quickstart.trustmesh.local/ns/legacy/sa/api")), true));
     assertThat(service(plan, "intruder").outbound()).singleElement().satisfies(o -> {
       assertThat(o.targetPort()).isEqualTo(8443);
       assertThat(o.expect().orElseThrow()).hasToString("spiffe://quickstart.trustmesh.local/ns/payments/sa/payments");
@@ -46,8 +47,37 @@ class LocalPlanTest {
     assertThat(legacy.inbound()).isEmpty();
     assertThat(legacy.outbound()).isEmpty();
     assertThat(next.get()).as("the quick-start file fixes every port").isEqualTo(40000);
-    assertThat(plan.localPorts()).containsExactlyInAnyOrder(8080, 18080, 15001, 8081, 18081, 15002, 8443, 18443, 9090,
-        19090, 15003);
+    assertThat(plan.localPorts()).as("app ports and local ports on sockets are neither claimed nor bound")
+        .containsExactlyInAnyOrder(8080, 8081, 8443, 9090, 19090);
+  }
+
+  @Test
+  void socketPlaceholdersInTheCommandTakeThePortsOffTcpAndAreReplacedWithThePaths() {
+    LocalPlan plan = LocalPlan.of(MeshFileLoader.parse("m.yaml", String.join("\n",
+        "apiVersion: trustmesh.io/v1alpha1",
+        "kind: Mesh",
+        "trustDomain: example.org",
+        "services:",
+        "  - name: a",
+        "    command: [a, --listen, \"${TRUSTMESH_APP_SOCKET_8080}\", \"--b=${TRUSTMESH_UPSTREAM_SOCKET_B_SVC}\"]",
+        "    ports:",
+        "      - port: 8080",
+        "    upstreams:",
+        "      - service: b-svc",
+        "  - name: b-svc",
+        "    command: [b]",
+        "    ports:",
+        "      - port: 8443",
+        "")), next::getAndIncrement);
+    ServicePlan a = service(plan, "a");
+    assertThat(a.inbound().get(0).appSocket()).isTrue();
+    assertThat(a.outbound().get(0).localSocket()).isTrue();
+    assertThat(service(plan, "b-svc").inbound().get(0).appSocket()).isFalse();
+    assertThat(next.get()).as("only b-svc's app port is picked").isEqualTo(40001);
+    assertThat(ServiceSockets.substitute(a.service().command(), java.util.Map.of(
+        "TRUSTMESH_APP_SOCKET_8080", "unix:/s/run/a/app-8080.sock",
+        "TRUSTMESH_UPSTREAM_SOCKET_B_SVC", "unix:/s/run/a/b-svc.sock")))
+        .containsExactly("a", "--listen", "unix:/s/run/a/app-8080.sock", "--b=unix:/s/run/a/b-svc.sock");
   }
 
   @Test
