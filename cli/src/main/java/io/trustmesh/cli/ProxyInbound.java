@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
       "Several services running as one user, each presenting its own SVID from one agent:",
       "  trustmesh proxy inbound --listen 127.0.0.1:8443 --target 127.0.0.1:8080 \\",
       "      --workload-api unix:///run/trustmesh/agent.sock --spiffe-id spiffe://example.org/web \\",
-      "      --allow-id spiffe://example.org/ns/prod/sa/frontend"
+      "      --allow-id spiffe://example.org/ns/prod/sa/frontend",
+      "",
+      "Between two trustmesh sidecars, resume TLS sessions (both ends need --resumption):",
+      "  trustmesh proxy inbound --listen 0.0.0.0:8443 --target 127.0.0.1:8080 \\",
+      "      --svid-dir svid --allow-id spiffe://example.org/web --resumption"
     })
 final class ProxyInbound implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -104,7 +108,8 @@ final class ProxyInbound implements Callable<Integer> {
     if (c.reloadInterval.isZero()) {
       throw new BadInputException("--reload-interval must be positive");
     }
-    SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits());
+    SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits(),
+        c.resumptionSetting());
     return SidecarRunner.run(config, new SidecarRunner.Files(Optional.ofNullable(identity.workloadApi),
         Optional.ofNullable(spiffeId),
         Optional.ofNullable(identity.svidDir), Optional.empty(),

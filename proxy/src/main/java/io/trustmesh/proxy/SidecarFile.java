@@ -37,6 +37,8 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       Optional<Path> cert, Optional<Path> key, Optional<Path> caBundle, Duration reloadInterval) {}
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** How long a session may be resumed with {@code resumption: true}: HAProxy's default, too. */
+  static final Duration RESUMPTION_LIFETIME = Duration.ofMinutes(5);
 
   public static SidecarFile load(Path file) {
     JsonNode root;
@@ -118,7 +120,7 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
     }
 
     SidecarFile parse(JsonNode root) {
-      only(root, "", "identity", "admin", "access_log", "limits", "inbound", "outbound");
+      only(root, "", "identity", "admin", "access_log", "limits", "resumption", "inbound", "outbound");
       JsonNode id = root.path("identity");
       if (!id.isMissingNode()) {
         only(id, "identity", "svid_dir", "workload_api", "spiffe_id", "cert", "key", "ca_bundle", "reload_interval");
@@ -176,8 +178,36 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
           x -> Addresses.parse(x, "admin address").resolved()));
       Optional<String> accessLog = text(root, "access_log", "").map(s -> s.equals("-") ? s : path(s).toString());
       Limits lim = limits;
-      SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim));
+      Resumption resumption = resumption(root);
+      SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim,
+          resumption));
       return new SidecarFile(config, identity);
+    }
+
+    /**
+     * {@code resumption: true} (sessions resumable for {@link #RESUMPTION_LIFETIME}), {@code false}
+     * (the default), or a lifetime such as {@code 10m}. One setting for the whole process: it
+     * applies to every inbound (which then issues tickets) and every outbound (which offers them).
+     */
+    Resumption resumption(JsonNode root) {
+      JsonNode r = root.get("resumption");
+      if (r == null || r.isNull() || r.isBoolean() && !r.booleanValue()) {
+        return Resumption.OFF;
+      }
+      if (r.isBoolean()) {
+        return Resumption.enabled(RESUMPTION_LIFETIME);
+      }
+      if (!r.isTextual()) {
+        throw bad("resumption", "expected true, false or a lifetime such as 10m, got " + kind(r));
+      }
+      Duration lifetime = conv("resumption", r.asText(), s -> {
+        try {
+          return Durations.parse(s);
+        } catch (BadInputException e) {
+          throw new BadInputException("expected true, false or a lifetime such as 10m, got '" + s + "'");
+        }
+      });
+      return conv("resumption", "", x -> Resumption.enabled(lifetime, "lifetime"));
     }
 
     /**
