@@ -182,10 +182,11 @@ for proxy in $PROXIES; do
     out=$(taskset -c 0 "$work/mtlsload" -m hs -s 0 -c 16 -d "$DURATION" -p "${OUT_PORT[$proxy]}")
     i1=$(cpu_ticks "$in_pid"); o1=$(cpu_ticks "$out_pid")
     ok=$(echo "$out" | field ok); err=$(echo "$out" | field err); rate=$(echo "$out" | field rate)
+    p50=$(echo "$out" | field p50)
     R[$proxy,in,$i]=$(awk -v a="$i0" -v b="$i1" -v n="$ok" -v hz="$hz" 'BEGIN {printf "%.3f", n ? (b - a) / hz * 1000 / n : 0}')
     R[$proxy,out,$i]=$(awk -v a="$o0" -v b="$o1" -v n="$ok" -v hz="$hz" 'BEGIN {printf "%.3f", n ? (b - a) / hz * 1000 / n : 0}')
     R[$proxy,rate,$i]=$rate
-    log "$proxy run $i: $ok ok, $err errors, $rate/s; inbound ${R[$proxy,in,$i]} ms CPU/conn, outbound ${R[$proxy,out,$i]} ms; load ${R[$proxy,load,$i]}"
+    log "$proxy run $i: $ok ok, $err errors, $rate/s, p50 ${p50} ms; inbound ${R[$proxy,in,$i]} ms CPU/conn, outbound ${R[$proxy,out,$i]} ms; load ${R[$proxy,load,$i]}"
   done
   wait_port "${IN_PORT[$proxy]}"
   R[$proxy,resumed]=$(cat "$work/$proxy.resumed" 2>/dev/null || echo "?")
