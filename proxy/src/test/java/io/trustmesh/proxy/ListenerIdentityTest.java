@@ -135,6 +135,42 @@ class ListenerIdentityTest {
     }
   }
 
+  @Test
+  void aBrokenFileOfOneListenersIdentityKeepsEveryListenersLastGoodSvid() throws Exception {
+    X509Svid webFirst = PKI.svid(WEB);
+    Path webDir = tmp.resolve("web-svid");
+    PKI.writeForTools(webFirst, webDir);
+    java.util.concurrent.atomic.AtomicReference<Sidecar> ref = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (io.trustmesh.api.x509.FileX509Source webFiles = io.trustmesh.api.x509.FileX509Source.watchDirectory(webDir,
+        Duration.ofSeconds(1), msg -> {
+          failures.add(msg);
+          if (ref.get() != null) {
+            ref.get().reportReloadFailure(msg);
+          }
+        })) {
+      InboundListener web = TestSidecars.inbound("web", backend.address(), InboundMode.STRICT,
+          AllowPolicy.builder().id(FRONTEND).build());
+      InboundListener node = TestSidecars.inbound("node", backend.address(), InboundMode.STRICT,
+          AllowPolicy.builder().id(FRONTEND).build());
+      try (Sidecar s = Sidecar.start(new SidecarConfig(List.of(web, node), List.of(), Optional.empty(),
+          Optional.empty(), Limits.DEFAULT), new FixedX509Source(PKI.svid(NODE), bundles), Map.of("web", webFiles),
+          Clock.systemUTC(), AdminLimits.DEFAULT)) {
+        ref.set(s);
+        java.nio.file.Files.writeString(webDir.resolve("svid.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n"
+            + "-----END CERTIFICATE-----\n", StandardCharsets.US_ASCII);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+        try (MtlsClient.Conn c = frontendExpecting(WEB).new Conn(s.address("web").getPort())) {
+          assertThat(c.serverSerial()).isEqualTo(webFirst.leaf().getSerialNumber().toString(16));
+          assertThat(c.get()).isEqualTo("hello from backend\n");
+        }
+        try (MtlsClient.Conn c = frontendExpecting(NODE).new Conn(s.address("node").getPort())) {
+          assertThat(c.get()).isEqualTo("hello from backend\n");
+        }
+      }
+    }
+  }
+
   /** One HTTP/1.0 GET through a plaintext outbound port; whatever came back (empty when the upstream refused us). */
   private static String plainGet(int port) throws Exception {
     try (Socket s = new Socket(Peers.LOOPBACK, port)) {
