@@ -41,7 +41,11 @@ import picocli.CommandLine.Spec;
       "",
       "The app on a unix socket, so that no other local user can reach it behind the sidecar's back:",
       "  trustmesh proxy inbound --listen 0.0.0.0:8443 --target unix:/run/app/app.sock --svid-dir svid \\",
-      "      --allow-id spiffe://example.org/ns/prod/sa/frontend"
+      "      --allow-id spiffe://example.org/ns/prod/sa/frontend",
+      "",
+      "Between two trustmesh sidecars, resume TLS sessions (both ends need --resumption):",
+      "  trustmesh proxy inbound --listen 0.0.0.0:8443 --target 127.0.0.1:8080 \\",
+      "      --svid-dir svid --allow-id spiffe://example.org/web --resumption"
     })
 final class ProxyInbound implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -109,7 +113,8 @@ final class ProxyInbound implements Callable<Integer> {
     if (c.reloadInterval.isZero()) {
       throw new BadInputException("--reload-interval must be positive");
     }
-    SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits());
+    SidecarConfig config = new SidecarConfig(List.of(l), List.of(), c.adminAddress(), c.accessLog(), c.limits(),
+        c.resumptionSetting());
     return SidecarRunner.run(config, new SidecarRunner.Files(Optional.ofNullable(identity.workloadApi),
         Optional.ofNullable(spiffeId),
         Optional.ofNullable(identity.svidDir), Optional.empty(),

@@ -3,6 +3,7 @@ package io.trustmesh.cli;
 import io.trustmesh.core.BadInputException;
 import io.trustmesh.proxy.Addresses;
 import io.trustmesh.proxy.Limits;
+import io.trustmesh.proxy.Resumption;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,9 @@ final class ProxyOptions {
   static final String SPIFFE_ID_HELP = "With --workload-api: which SVID to present when the agent serves this uid"
       + " several (services running as one user), e.g. spiffe://example.org/web; default: the first. The proxy"
       + " waits for it at start and keeps the last good one if an update lacks it.";
+
+  /** How long a session may be resumed when {@code --resumption} is given without a value (HAProxy's default too). */
+  static final String RESUMPTION_LIFETIME = "5m";
 
   /** Admin endpoint, access log and limits. */
   static final class Common {
@@ -66,6 +70,20 @@ final class ProxyOptions {
     @Option(names = "--reload-interval", defaultValue = "30s", paramLabel = "D",
         description = "Re-read the identity files this often even without a change event (default: ${DEFAULT-VALUE}).")
     Duration reloadInterval;
+
+    @Option(names = "--resumption", arity = "0..1", fallbackValue = RESUMPTION_LIFETIME,
+        paramLabel = "LIFETIME",
+        description = "Resume TLS sessions between trustmesh sidecars: an inbound issues session tickets, an outbound"
+            + " offers them back, saving the signatures and the chain check of a full handshake. Turn it on at both"
+            + " ends. LIFETIME (1s to 1h, default " + RESUMPTION_LIFETIME + ") bounds how long a session may"
+            + " be resumed. A resumed session is authorized again against the current bundle, allow rules and clock;"
+            + " ticket keys are new at every identity or bundle reload. Off by default. Example:"
+            + " --resumption (or --resumption=10m).")
+    Duration resumption;
+
+    Resumption resumptionSetting() {
+      return resumption == null ? Resumption.OFF : Resumption.enabled(resumption, "--resumption");
+    }
 
     Limits limits() {
       return new Limits(handshakeTimeout, idleTimeout, connectTimeout, maxConnections, drainTimeout);

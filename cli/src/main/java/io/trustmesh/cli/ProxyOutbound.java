@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
       "      --target 127.0.0.1:443 --tls simple \\",
       "      --ca-bundle partner-ca.pem --server-name api.partner.example",
       "  trustmesh proxy outbound --listen unix:$XDG_RUNTIME_DIR/web/api.sock \\",
-      "      --target 127.0.0.1:9443 --svid-dir svid --expect-id spiffe://example.org/ns/prod/sa/api"
+      "      --target 127.0.0.1:9443 --svid-dir svid --expect-id spiffe://example.org/ns/prod/sa/api",
+      "  trustmesh proxy outbound --listen 127.0.0.1:15001 \\",
+      "      --target backend.example:8443 --svid-dir svid \\",
+      "      --expect-id spiffe://example.org/backend --resumption=10m"
     })
 final class ProxyOutbound implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -121,7 +124,8 @@ final class ProxyOutbound implements Callable<Integer> {
     OutboundListener l = new OutboundListener("outbound", Addresses.outboundListen(listen, "--listen"), t.host(), t.port(),
         mode, Optional.ofNullable(e.id), Optional.ofNullable(e.trustDomain), Optional.ofNullable(e.serverName), ca);
     ProxyOptions.Common c = common.options;
-    SidecarConfig config = new SidecarConfig(List.of(), List.of(l), c.adminAddress(), c.accessLog(), c.limits());
+    SidecarConfig config = new SidecarConfig(List.of(), List.of(l), c.adminAddress(), c.accessLog(), c.limits(),
+        c.resumptionSetting());
     SidecarRunner.Files files = mode == OutboundTls.SIMPLE && sources == 0
         ? SidecarRunner.Files.none()
         : new SidecarRunner.Files(Optional.ofNullable(workloadApi), Optional.ofNullable(spiffeId),

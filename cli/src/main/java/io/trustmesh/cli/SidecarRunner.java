@@ -12,6 +12,7 @@ import io.trustmesh.core.crypto.CryptoProviders;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.time.Durations;
 import io.trustmesh.proxy.Addresses;
+import io.trustmesh.proxy.AdminLimits;
 import io.trustmesh.proxy.InboundListener;
 import io.trustmesh.proxy.InboundMode;
 import io.trustmesh.proxy.OutboundListener;
@@ -22,6 +23,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -79,6 +85,15 @@ final class SidecarRunner {
 
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
+    return run(config, files, Map.of(), reloadInterval, out, err);
+  }
+
+  /**
+   * As {@link #run(SidecarConfig, Files, Duration, PrintWriter, PrintWriter)}, with listeners that
+   * present an identity of their own ({@code listenerFiles}: listener name to its files).
+   */
+  static int run(SidecarConfig config, Files files, Map<String, Files> listenerFiles, Duration reloadInterval,
+      PrintWriter out, PrintWriter err) throws Exception {
     if (System.getProperty("trustmesh.proxy.threads") == null) {
       System.setProperty("trustmesh.proxy.threads", DEFAULT_EVENT_LOOPS);
     }
@@ -86,33 +101,32 @@ final class SidecarRunner {
     // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     AtomicReference<Sidecar> running = new AtomicReference<>();
-    X509Source source = null;
     checkOwnership(files);
-    if (files.workloadApi().isPresent()) {
-      try {
-        source = WorkloadApiX509Source.connect(files.workloadApi().get(), files.spiffeId(), WORKLOAD_API_TIMEOUT,
-            msg -> report(running, msg));
-      } catch (WorkloadApiException e) {
-        throw new BadInputException("--workload-api: " + e.getMessage());
-      }
-    } else if (files.dir().isPresent()) {
-      source = FileX509Source.watchDirectory(files.dir().get(), reloadInterval, msg -> report(running, msg));
-    } else if (files.cert().isPresent()) {
-      source = FileX509Source.watchFiles(files.cert().get(), files.key().orElseThrow(), files.bundle(), reloadInterval,
-          msg -> report(running, msg));
-    }
+    listenerFiles.values().forEach(SidecarRunner::checkOwnership);
+    List<X509Source> opened = new ArrayList<>();
+    X509Source source;
+    Map<String, X509Source> listenerSources = new LinkedHashMap<>();
     Sidecar sidecar;
     try {
-      sidecar = Sidecar.start(config, source, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      if (source != null) {
-        source.close();
+      source = open(files, reloadInterval, running, opened);
+      // listeners naming the same files share one source (one watch, one agent stream)
+      Map<Files, X509Source> byFiles = new HashMap<>();
+      for (Map.Entry<String, Files> e : listenerFiles.entrySet()) {
+        X509Source own = byFiles.get(e.getValue());
+        if (own == null) {
+          own = open(e.getValue(), reloadInterval, running, opened);
+          byFiles.put(e.getValue(), own);
+        }
+        listenerSources.put(e.getKey(), own);
       }
+      sidecar = Sidecar.start(config, source, listenerSources, Clock.systemUTC(), AdminLimits.DEFAULT);
+    } catch (RuntimeException e) {
+      closeAll(opened);
       throw e;
     }
     running.set(sidecar);
     termination.started();
-    banner(sidecar, source, out);
+    banner(sidecar, source, listenerSources, out);
     try {
       String signal = termination.await();
       Duration deadline = config.limits().drainTimeout();
@@ -134,11 +148,38 @@ final class SidecarRunner {
       return Main.OK;
     } finally {
       sidecar.close();
-      if (source != null) {
-        source.close();
-      }
+      closeAll(opened);
       out.flush();
       err.flush();
+    }
+  }
+
+  /** The source {@code files} describe (null: none), added to {@code opened} so a failed start closes it. */
+  private static X509Source open(Files files, Duration reloadInterval, AtomicReference<Sidecar> running,
+      List<X509Source> opened) {
+    X509Source source = null;
+    if (files.workloadApi().isPresent()) {
+      try {
+        source = WorkloadApiX509Source.connect(files.workloadApi().get(), files.spiffeId(), WORKLOAD_API_TIMEOUT,
+            msg -> report(running, msg));
+      } catch (WorkloadApiException e) {
+        throw new BadInputException("--workload-api: " + e.getMessage());
+      }
+    } else if (files.dir().isPresent()) {
+      source = FileX509Source.watchDirectory(files.dir().get(), reloadInterval, msg -> report(running, msg));
+    } else if (files.cert().isPresent()) {
+      source = FileX509Source.watchFiles(files.cert().get(), files.key().orElseThrow(), files.bundle(), reloadInterval,
+          msg -> report(running, msg));
+    }
+    if (source != null) {
+      opened.add(source);
+    }
+    return source;
+  }
+
+  private static void closeAll(List<X509Source> sources) {
+    for (X509Source s : sources) {
+      s.close();
     }
   }
 
@@ -149,7 +190,14 @@ final class SidecarRunner {
     }
   }
 
-  private static void banner(Sidecar sidecar, X509Source source, PrintWriter out) {
+  /** "  identity ID" for a listener presenting an identity of its own; empty for the process identity. */
+  private static String ownIdentity(Map<String, X509Source> listenerSources, String listener) {
+    X509Source own = listenerSources.get(listener);
+    return own == null ? "" : "  identity " + own.svid().spiffeId();
+  }
+
+  private static void banner(Sidecar sidecar, X509Source source, Map<String, X509Source> listenerSources,
+      PrintWriter out) {
     out.println("trustmesh proxy: TLS engine " + sidecar.engine().describe());
     if (source != null) {
       var svid = source.svid();
@@ -161,7 +209,8 @@ final class SidecarRunner {
       var a = sidecar.address(l.name());
       out.println("  inbound   " + l.name() + "  " + a.getAddress().getHostAddress() + ":" + a.getPort() + " -> "
           + Addresses.describe(l.target()) + "  mode " + l.mode().label()
-          + (l.mode() == InboundMode.DISABLE ? "" : "  allow " + l.allow().describe()));
+          + (l.mode() == InboundMode.DISABLE ? "" : "  allow " + l.allow().describe())
+          + ownIdentity(listenerSources, l.name()));
     }
     for (OutboundListener l : sidecar.config().outbound()) {
       String listen = sidecar.socket(l.name()).map(p -> Addresses.UNIX + p + " (0600)")
@@ -170,7 +219,8 @@ final class SidecarRunner {
           + l.targetHost() + ":" + l.targetPort() + "  tls " + l.tls().label()
           + (l.tls() == OutboundTls.DISABLE ? "" : "  expect " + l.expectId().map(Object::toString)
               .or(() -> l.expectTrustDomain().map(t -> "trust domain " + t.name()))
-              .or(() -> l.serverName().map(n -> "DNS name " + n)).orElse("?")));
+              .or(() -> l.serverName().map(n -> "DNS name " + n)).orElse("?"))
+          + ownIdentity(listenerSources, l.name()));
     }
     out.println("  reasons   handshake failures are logged and counted by the reason codes of 'trustmesh doctor',"
         + " documented in docs/debugging-handshakes.md");

@@ -1,6 +1,7 @@
 package io.trustmesh.proxy;
 
 import io.trustmesh.core.BadInputException;
+import io.trustmesh.core.time.Durations;
 import java.time.Duration;
 
 /**
@@ -29,5 +30,15 @@ public record Resumption(boolean enabled, Duration lifetime) {
 
   public static Resumption enabled(Duration lifetime) {
     return new Resumption(true, lifetime);
+  }
+
+  /** On for {@code lifetime}, given by the user as {@code where} (an option or a YAML field): named in the error. */
+  public static Resumption enabled(Duration lifetime, String where) {
+    try {
+      return enabled(lifetime);
+    } catch (BadInputException e) {
+      throw new BadInputException(where + ": session lifetime must be between 1s and 1h, got "
+          + Durations.format(lifetime));
+    }
   }
 }

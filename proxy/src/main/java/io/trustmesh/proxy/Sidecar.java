@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Identity: the TLS contexts are built from the source's SVID and bundles; when the source
- * reports an update they are rebuilt aside and swapped in one step. Connections already open keep
+ * reports an update they are rebuilt aside and swapped in one step. A listener may have a source of
+ * its own (the node shape: one process serving several workloads, each listener presenting its
+ * workload's SVID and, outbound, using it as the client certificate); the others use the process's. Connections already open keep
  * the context they started with; a rebuild that fails leaves the last good contexts in service.
  */
 public final class Sidecar implements AutoCloseable {
@@ -61,6 +63,8 @@ public final class Sidecar implements AutoCloseable {
 
   private final SidecarConfig config;
   private final X509Source source;
+  /** Listeners that present an identity of their own, by name; the others present {@link #source}'s. */
+  private final Map<String, X509Source> listenerSources;
   private final Clock clock;
   private final TlsEngine engine;
   final ProxyMetrics metrics = new ProxyMetrics();
@@ -70,7 +74,8 @@ public final class Sidecar implements AutoCloseable {
   private final SslHandlers sslHandlers = new SslHandlers(new HandshakeOutcomes());
   private final VerificationCache verificationCache = VerificationCache.create();
   private final AtomicLong bundleVersion = new AtomicLong();
-  private volatile String localId;
+  /** The SPIFFE ID each listener presents now, for its connections' access-log lines. */
+  private volatile Map<String, String> localIds = Map.of();
   private final ConnectionContext connections = new Connections();
   /** Each inbound listener's allow policy in force: read by every full handshake and every resumed session. */
   private final Map<String, AtomicReference<AllowPolicy>> allowPolicies = new LinkedHashMap<>();
@@ -88,13 +93,15 @@ public final class Sidecar implements AutoCloseable {
   private final EventLoopGroup workers;
   private volatile String lastReloadFailure;
   private volatile Instant lastReload;
-  private AutoCloseable subscription;
+  private final List<AutoCloseable> subscriptions = new ArrayList<>();
   private InetSocketAddress adminAddress;
   private AdminGate adminGate = new AdminGate(AdminLimits.DEFAULT);
 
-  private Sidecar(SidecarConfig config, X509Source source, Clock clock, TlsEngine engine) {
+  private Sidecar(SidecarConfig config, X509Source source, Map<String, X509Source> listenerSources, Clock clock,
+      TlsEngine engine) {
     this.config = config;
     this.source = source;
+    this.listenerSources = Map.copyOf(listenerSources);
     this.clock = clock;
     this.engine = engine;
     this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
@@ -117,13 +124,32 @@ public final class Sidecar implements AutoCloseable {
 
   /** As {@link #start(SidecarConfig, X509Source, Clock)}, with the admin endpoint's own bounds. */
   public static Sidecar start(SidecarConfig config, X509Source source, Clock clock, AdminLimits adminLimits) {
+    return start(config, source, Map.of(), clock, adminLimits);
+  }
+
+  /**
+   * As {@link #start(SidecarConfig, X509Source, Clock)}, with listeners that present an identity of
+   * their own: {@code listenerSources} maps a listener's name to its source. {@code source} (the
+   * process identity) may be null when every listener that needs one has its own.
+   *
+   * @throws BadInputException also when {@code listenerSources} names no listener of {@code config}
+   */
+  public static Sidecar start(SidecarConfig config, X509Source source, Map<String, X509Source> listenerSources,
+      Clock clock, AdminLimits adminLimits) {
+    for (String name : listenerSources.keySet()) {
+      boolean known = config.inbound().stream().anyMatch(l -> l.name().equals(name))
+          || config.outbound().stream().anyMatch(l -> l.name().equals(name));
+      if (!known) {
+        throw new BadInputException("an identity is given for listener " + name + ", but no listener has that name");
+      }
+    }
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     // JDK engine (fallback): no stateless tickets, so invalidating a session makes it unresumable.
     System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
     System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
     quietLeakDetector();
     TlsEngine engine = TlsEngine.probe();
-    Sidecar s = new Sidecar(config, source, clock, engine);
+    Sidecar s = new Sidecar(config, source, listenerSources, clock, engine);
     s.adminGate = new AdminGate(adminLimits);
     try {
       s.startUp();
@@ -156,30 +182,55 @@ public final class Sidecar implements AutoCloseable {
     return needsIdentity() || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE);
   }
 
+  /** The identity {@code listener} presents: its own, else the process's (null: none). */
+  private X509Source sourceOf(String listener) {
+    return listenerSources.getOrDefault(listener, source);
+  }
+
+  /** Every identity source a TLS listener uses, the process's first. */
+  private List<X509Source> sourcesInUse() {
+    List<X509Source> used = new ArrayList<>();
+    java.util.function.Consumer<String> add = name -> {
+      X509Source src = sourceOf(name);
+      if (src != null && used.stream().noneMatch(u -> u == src)) {
+        used.add(src);
+      }
+    };
+    config.inbound().stream().filter(l -> l.mode() != InboundMode.DISABLE).forEach(l -> add.accept(l.name()));
+    config.outbound().stream().filter(l -> l.tls() != OutboundTls.DISABLE).forEach(l -> add.accept(l.name()));
+    if (source != null && used.stream().noneMatch(u -> u == source)) {
+      used.add(0, source);
+    }
+    return used;
+  }
+
   private void startUp() {
     if (engine.isFallback()) {
       notes.add("TLS engine: " + engine.describe());
     }
     PublicSuffixList.missingWarning().ifPresent(notes::add);
-    if (needsIdentity() || source != null && needsTls()) {
-      if (source == null) {
+    for (InboundListener l : config.inbound()) {
+      if (l.mode() != InboundMode.DISABLE && sourceOf(l.name()) == null) {
         throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
       }
-      try {
-        contexts.set(buildContexts(source.svid(), source.bundles()));
-      } catch (Exception e) {
-        throw new BadInputException("cannot build TLS contexts from " + source.svid() + ": " + e.getMessage());
+    }
+    for (OutboundListener l : config.outbound()) {
+      if (l.tls() == OutboundTls.MUTUAL && sourceOf(l.name()) == null) {
+        throw new BadInputException("a TLS listener needs an identity: give --svid-dir (or --cert/--key)");
       }
-      metrics.svidNotAfter(source.svid().leaf().getNotAfter().toInstant().getEpochSecond());
-      localId = source.svid().spiffeId().toString();
-      lastReload = clock.instant();
-      subscription = source.subscribe(this::reload);
-    } else if (needsTls()) {
-      // Only SIMPLE upstreams: their contexts use the listener's own CA bundle and no SVID.
+    }
+    if (needsTls()) {
+      // SIMPLE upstreams without an identity: their contexts use the listener's own CA bundle and no SVID.
       try {
-        contexts.set(buildContexts(null, X509BundleSet.of(List.of())));
+        contexts.set(buildContexts());
+      } catch (BadInputException e) {
+        throw e;
       } catch (Exception e) {
         throw new BadInputException("cannot build TLS contexts: " + e.getMessage());
+      }
+      identityLoaded();
+      for (X509Source src : sourcesInUse()) {
+        subscriptions.add(src.subscribe(this::reload));
       }
     }
     plaintextWarnings();
@@ -296,7 +347,8 @@ public final class Sidecar implements AutoCloseable {
    * See the proxy README for the picture.
    */
   private void initInbound(SocketChannel ch, InboundListener l) {
-    Connection conn = new Connection(l.name(), "inbound", ch.remoteAddress(), clock.instant(), localId);
+    Connection conn = new Connection(l.name(), "inbound", ch.remoteAddress(), clock.instant(),
+        localIds.get(l.name()));
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
     p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
@@ -337,7 +389,7 @@ public final class Sidecar implements AutoCloseable {
   private void initOutbound(Channel ch, OutboundListener l) {
     // a unix socket's client has no address: the access log names the socket it came through
     SocketAddress peer = l.listen() instanceof UnixDomainSocketAddress ? l.listen() : ch.remoteAddress();
-    Connection conn = new Connection(l.name(), "outbound", peer, clock.instant(), localId);
+    Connection conn = new Connection(l.name(), "outbound", peer, clock.instant(), localIds.get(l.name()));
     ChannelPipeline p = ch.pipeline();
     p.addLast("idle", idle());
     p.addLast("guard", new GuardStage(connections, conn, metrics.active(l.name())));
@@ -355,7 +407,18 @@ public final class Sidecar implements AutoCloseable {
     });
   }
 
-  private Map<String, TlsContexts.ListenerTls> buildContexts(X509Svid svid, X509BundleSet bundles) throws Exception {
+  /** One listener's identity as of this rebuild: every listener of one source sees the same snapshot. */
+  private record Snapshot(X509Svid svid, X509BundleSet bundles) {
+    static final Snapshot NONE = new Snapshot(null, X509BundleSet.of(List.of()));
+  }
+
+  private Map<String, TlsContexts.ListenerTls> buildContexts() throws Exception {
+    Map<X509Source, Snapshot> snapshots = new java.util.IdentityHashMap<>();
+    java.util.function.Function<String, Snapshot> snapshotOf = name -> {
+      X509Source src = sourceOf(name);
+      return src == null ? Snapshot.NONE
+          : snapshots.computeIfAbsent(src, x -> new Snapshot(x.svid(), x.bundles()));
+    };
     Map<String, TlsContexts.ListenerTls> m = new LinkedHashMap<>();
     // every snapshot gets a bundle version of its own: no cached verification outlives its bundle
     TlsContexts.Shared shared = new TlsContexts.Shared(engine, sslHandlers.outcomes(), verificationCache,
@@ -363,29 +426,60 @@ public final class Sidecar implements AutoCloseable {
     for (InboundListener l : config.inbound()) {
       if (l.mode() != InboundMode.DISABLE) {
         AtomicReference<AllowPolicy> allow = allowPolicies.get(l.name());
-        m.put(l.name(), TlsContexts.server(shared, svid, bundles, peer -> allow.get().refuse(peer)));
+        Snapshot id = snapshotOf.apply(l.name());
+        m.put(l.name(), built(l.name(), id, () -> TlsContexts.server(shared, id.svid(), id.bundles(),
+            peer -> allow.get().refuse(peer))));
       }
     }
     for (OutboundListener l : config.outbound()) {
       if (l.tls() != OutboundTls.DISABLE) {
-        m.put(l.name(), TlsContexts.client(shared, l, svid, bundles));
+        Snapshot id = snapshotOf.apply(l.name());
+        m.put(l.name(), built(l.name(), id, () -> TlsContexts.client(shared, l, id.svid(), id.bundles())));
       }
     }
     return Map.copyOf(m);
   }
 
-  private void reload() {
-    X509Svid svid = source.svid();
+  private interface ContextBuild {
+    TlsContexts.ListenerTls build() throws Exception;
+  }
+
+  /** Builds one listener's context; a failure names the listener and the SVID it was built from. */
+  private static TlsContexts.ListenerTls built(String listener, Snapshot id, ContextBuild build) throws Exception {
     try {
-      contexts.set(buildContexts(svid, source.bundles()));
-      metrics.reload("ok", 1);
-      metrics.svidNotAfter(svid.leaf().getNotAfter().toInstant().getEpochSecond());
-      localId = svid.spiffeId().toString();
-      lastReload = clock.instant();
-      lastReloadFailure = null;
-      LOG.info("identity reloaded: {}", svid);
+      return build.build();
     } catch (Exception e) {
-      reportReloadFailure("cannot build TLS contexts from " + svid + ": " + e.getMessage());
+      throw new Exception("listener " + listener + (id.svid() == null ? "" : " (" + id.svid() + ")") + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** After contexts were built: the SPIFFE ID each listener presents, the soonest SVID expiry, the time. */
+  private void identityLoaded() {
+    Map<String, String> ids = new java.util.HashMap<>();
+    config.inbound().forEach(l -> localIdOf(l.name()).ifPresent(id -> ids.put(l.name(), id)));
+    config.outbound().forEach(l -> localIdOf(l.name()).ifPresent(id -> ids.put(l.name(), id)));
+    localIds = Map.copyOf(ids);
+    sourcesInUse().stream().mapToLong(src -> src.svid().leaf().getNotAfter().toInstant().getEpochSecond()).min()
+        .ifPresent(metrics::svidNotAfter);
+    lastReload = clock.instant();
+  }
+
+  private Optional<String> localIdOf(String listener) {
+    X509Source src = sourceOf(listener);
+    return src == null ? Optional.empty() : Optional.of(src.svid().spiffeId().toString());
+  }
+
+  /** Any source changed: every context is rebuilt aside and swapped in at once, or none is. */
+  private synchronized void reload() {
+    try {
+      contexts.set(buildContexts());
+      metrics.reload("ok", 1);
+      identityLoaded();
+      lastReloadFailure = null;
+      LOG.info("identity reloaded: {}", localIds);
+    } catch (Exception e) {
+      reportReloadFailure("cannot build TLS contexts: " + e.getMessage());
     }
   }
 
@@ -552,23 +646,30 @@ public final class Sidecar implements AutoCloseable {
     if (!needsIdentity()) {
       return null;
     }
-    X509Svid svid = source.svid();
     Instant now = clock.instant();
-    if (svid.leaf().getNotAfter().toInstant().isBefore(now)) {
-      return "the SVID " + svid.spiffeId() + " expired at " + svid.leaf().getNotAfter().toInstant();
+    for (X509Source src : sourcesInUse()) {
+      X509Svid svid = src.svid();
+      if (svid.leaf().getNotAfter().toInstant().isBefore(now)) {
+        return "the SVID " + svid.spiffeId() + " expired at " + svid.leaf().getNotAfter().toInstant();
+      }
     }
-    boolean needsBundle = config.inbound().stream().anyMatch(l -> l.mode() != InboundMode.DISABLE)
-        || config.outbound().stream().anyMatch(l -> l.tls() != OutboundTls.DISABLE && l.serverName().isEmpty()
-            && l.caBundle().isEmpty());
-    if (needsBundle && source.bundles().bundles().isEmpty()) {
-      return "no trust bundle loaded";
+    List<String> needBundle = new ArrayList<>();
+    config.inbound().stream().filter(l -> l.mode() != InboundMode.DISABLE).forEach(l -> needBundle.add(l.name()));
+    config.outbound().stream().filter(l -> l.tls() != OutboundTls.DISABLE && l.serverName().isEmpty()
+        && l.caBundle().isEmpty()).forEach(l -> needBundle.add(l.name()));
+    for (String name : needBundle) {
+      X509Source src = sourceOf(name);
+      if (src != null && src.bundles().bundles().isEmpty()) {
+        return listenerSources.containsKey(name) ? "no trust bundle loaded for listener " + name
+            : "no trust bundle loaded";
+      }
     }
     return null;
   }
 
   @Override
   public void close() {
-    if (subscription != null) {
+    for (AutoCloseable subscription : subscriptions) {
       try {
         subscription.close();
       } catch (Exception e) {

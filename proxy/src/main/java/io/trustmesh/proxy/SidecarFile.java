@@ -18,8 +18,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -29,7 +31,24 @@ import java.util.function.Function;
  * one process. See {@code examples/sidecar.yaml} for every field. Errors name the file and the
  * field, e.g. {@code sidecar.yaml: inbound[1].mode: invalid mode 'strikt'}.
  */
-public record SidecarFile(SidecarConfig config, Identity identity) {
+public record SidecarFile(SidecarConfig config, Identity identity, Map<String, Identity> listenerIdentities) {
+  /** Every listener presents the process identity. */
+  public SidecarFile(SidecarConfig config, Identity identity) {
+    this(config, identity, Map.of());
+  }
+
+  public SidecarFile {
+    listenerIdentities = Map.copyOf(listenerIdentities);
+  }
+
+  /**
+   * The identity {@code listener} presents: its own ({@code identity: NAME} on the listener, naming
+   * one of {@code identities:}), else the process identity.
+   */
+  public Identity identityOf(String listener) {
+    return listenerIdentities.getOrDefault(listener, identity);
+  }
+
   /**
    * Where the identity comes from: exactly one of svid_dir, workload_api, or cert + key;
    * {@code spiffeId} picks one of several SVIDs the agent serves this uid (workload_api only).
@@ -38,6 +57,8 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
       Optional<Path> cert, Optional<Path> key, Optional<Path> caBundle, Duration reloadInterval) {}
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** How long a session may be resumed with {@code resumption: true}: HAProxy's default, too. */
+  static final Duration RESUMPTION_LIFETIME = Duration.ofMinutes(5);
 
   public static SidecarFile load(Path file) {
     JsonNode root;
@@ -119,28 +140,33 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
     }
 
     SidecarFile parse(JsonNode root) {
-      only(root, "", "identity", "admin", "access_log", "limits", "inbound", "outbound");
+      only(root, "", "identity", "identities", "admin", "access_log", "limits", "resumption", "inbound", "outbound");
       JsonNode id = root.path("identity");
       if (!id.isMissingNode()) {
         only(id, "identity", "svid_dir", "workload_api", "spiffe_id", "cert", "key", "ca_bundle", "reload_interval");
       }
-      Identity identity = new Identity(text(id, "svid_dir", "identity.").map(this::path),
-          text(id, "workload_api", "identity."),
-          text(id, "spiffe_id", "identity.").map(s -> conv("identity.spiffe_id", s, SpiffeId::parse)),
-          text(id, "cert", "identity.").map(this::path),
-          text(id, "key", "identity.").map(this::path), text(id, "ca_bundle", "identity.").map(this::path),
-          text(id, "reload_interval", "identity.").map(s -> conv("identity.reload_interval", s, Durations::parse))
-              .orElse(Duration.ofSeconds(30)));
-      int sources = (identity.svidDir().isPresent() ? 1 : 0) + (identity.workloadApi().isPresent() ? 1 : 0)
-          + (identity.cert().isPresent() || identity.key().isPresent() ? 1 : 0);
-      if (sources > 1) {
-        throw bad("identity", "give one of svid_dir, workload_api, or cert + key");
-      }
-      if (identity.cert().isPresent() != identity.key().isPresent()) {
-        throw bad("identity", "cert and key go together");
-      }
-      if (identity.spiffeId().isPresent() && identity.workloadApi().isEmpty()) {
-        throw bad("identity.spiffe_id", "picks one of the agent's SVIDs: give workload_api too");
+      Duration reload = text(id, "reload_interval", "identity.")
+          .map(s -> conv("identity.reload_interval", s, Durations::parse)).orElse(Duration.ofSeconds(30));
+      Identity identity = identity(id, "identity", Optional.empty(), reload);
+      Map<String, Identity> named = new LinkedHashMap<>();
+      JsonNode ids = root.path("identities");
+      if (!ids.isMissingNode() && !ids.isNull()) {
+        if (!ids.isObject()) {
+          throw bad("identities", "expected a mapping of names to identities (web: {svid_dir: ...}), got " + kind(ids));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = ids.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          String where = "identities." + e.getKey();
+          if (!e.getValue().isObject()) {
+            throw bad(where, "expected a mapping (svid_dir, cert + key, or spiffe_id), got " + kind(e.getValue()));
+          }
+          only(e.getValue(), where, "svid_dir", "workload_api", "spiffe_id", "cert", "key", "ca_bundle");
+          Identity own = identity(e.getValue(), where, identity.workloadApi(), reload);
+          if (own.svidDir().isEmpty() && own.cert().isEmpty() && own.workloadApi().isEmpty()) {
+            throw bad(where, "give svid_dir, cert + key, or spiffe_id (with workload_api)");
+          }
+          named.put(e.getKey(), own);
+        }
       }
       Limits limits = Limits.DEFAULT;
       JsonNode l = root.path("limits");
@@ -163,22 +189,96 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
             Durations::parse)).orElse(limits.drainTimeout());
         limits = conv("limits", "", x -> new Limits(hs, idle, connect, max, drain));
       }
+      Map<String, Identity> perListener = new LinkedHashMap<>();
       List<InboundListener> inbound = new ArrayList<>();
       JsonNode in = sequence(root, "inbound");
       for (int i = 0; i < in.size(); i++) {
-        inbound.add(inbound(in.get(i), "inbound[" + i + "]"));
+        InboundListener listener = inbound(in.get(i), "inbound[" + i + "]");
+        listenerIdentity(in.get(i), "inbound[" + i + "].", named).ifPresent(x -> perListener.put(listener.name(), x));
+        inbound.add(listener);
       }
       List<OutboundListener> outbound = new ArrayList<>();
       JsonNode out = sequence(root, "outbound");
       for (int i = 0; i < out.size(); i++) {
-        outbound.add(outbound(out.get(i), "outbound[" + i + "]", identity));
+        Optional<Identity> own = listenerIdentity(out.get(i), "outbound[" + i + "].", named);
+        OutboundListener listener = outbound(out.get(i), "outbound[" + i + "]", own.orElse(identity));
+        own.ifPresent(x -> perListener.put(listener.name(), x));
+        outbound.add(listener);
       }
       Optional<InetSocketAddress> admin = text(root, "admin", "").map(s -> conv("admin", s,
           x -> Addresses.parse(x, "admin address").resolved()));
       Optional<String> accessLog = text(root, "access_log", "").map(s -> s.equals("-") ? s : path(s).toString());
       Limits lim = limits;
-      SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim));
-      return new SidecarFile(config, identity);
+      Resumption resumption = resumption(root);
+      SidecarConfig config = conv("listeners", "", x -> new SidecarConfig(inbound, outbound, admin, accessLog, lim,
+          resumption));
+      return new SidecarFile(config, identity, perListener);
+    }
+
+    /**
+     * One identity source at {@code where}: exactly one of svid_dir, workload_api (or, for a named
+     * identity, the process's workload_api with a spiffe_id), or cert + key.
+     */
+    Identity identity(JsonNode id, String where, Optional<String> processWorkloadApi, Duration reload) {
+      String w = where + ".";
+      Optional<SpiffeId> spiffeId = text(id, "spiffe_id", w).map(s -> conv(w + "spiffe_id", s, SpiffeId::parse));
+      Optional<String> workloadApi = text(id, "workload_api", w)
+          .or(() -> spiffeId.isPresent() ? processWorkloadApi : Optional.empty());
+      Identity identity = new Identity(text(id, "svid_dir", w).map(this::path), workloadApi, spiffeId,
+          text(id, "cert", w).map(this::path), text(id, "key", w).map(this::path),
+          text(id, "ca_bundle", w).map(this::path), reload);
+      int sources = (identity.svidDir().isPresent() ? 1 : 0) + (identity.workloadApi().isPresent() ? 1 : 0)
+          + (identity.cert().isPresent() || identity.key().isPresent() ? 1 : 0);
+      if (sources > 1) {
+        throw bad(where, "give one of svid_dir, workload_api, or cert + key");
+      }
+      if (identity.cert().isPresent() != identity.key().isPresent()) {
+        throw bad(where, "cert and key go together");
+      }
+      if (identity.spiffeId().isPresent() && identity.workloadApi().isEmpty()) {
+        throw bad(w + "spiffe_id", "picks one of the agent's SVIDs: give workload_api too");
+      }
+      return identity;
+    }
+
+    /** The named identity a listener presents ({@code identity: NAME}); empty: the process identity. */
+    Optional<Identity> listenerIdentity(JsonNode n, String w, Map<String, Identity> named) {
+      Optional<String> name = n == null ? Optional.empty() : text(n, "identity", w);
+      if (name.isEmpty()) {
+        return Optional.empty();
+      }
+      Identity own = named.get(name.get());
+      if (own == null) {
+        throw bad(w + "identity", "no identity named '" + name.get() + "' under identities:"
+            + (named.isEmpty() ? " (there are none)" : " (defined: " + String.join(", ", named.keySet()) + ")"));
+      }
+      return Optional.of(own);
+    }
+
+    /**
+     * {@code resumption: true} (sessions resumable for {@link #RESUMPTION_LIFETIME}), {@code false}
+     * (the default), or a lifetime such as {@code 10m}. One setting for the whole process: it
+     * applies to every inbound (which then issues tickets) and every outbound (which offers them).
+     */
+    Resumption resumption(JsonNode root) {
+      JsonNode r = root.get("resumption");
+      if (r == null || r.isNull() || r.isBoolean() && !r.booleanValue()) {
+        return Resumption.OFF;
+      }
+      if (r.isBoolean()) {
+        return Resumption.enabled(RESUMPTION_LIFETIME);
+      }
+      if (!r.isTextual()) {
+        throw bad("resumption", "expected true, false or a lifetime such as 10m, got " + kind(r));
+      }
+      Duration lifetime = conv("resumption", r.asText(), s -> {
+        try {
+          return Durations.parse(s);
+        } catch (BadInputException e) {
+          throw new BadInputException("expected true, false or a lifetime such as 10m, got '" + s + "'");
+        }
+      });
+      return conv("resumption", "", x -> Resumption.enabled(lifetime, "lifetime"));
     }
 
     /**
@@ -199,7 +299,7 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
     }
 
     InboundListener inbound(JsonNode n, String where) {
-      only(n, where, "name", "listen", "target", "mode", "allow");
+      only(n, where, "name", "listen", "target", "mode", "allow", "identity");
       String w = where + ".";
       String name = text(n, "name", w).orElse(where);
       InetSocketAddress listen = conv(w + "listen", required(n, "listen", w),
@@ -224,7 +324,7 @@ public record SidecarFile(SidecarConfig config, Identity identity) {
 
     OutboundListener outbound(JsonNode n, String where, Identity identity) {
       only(n, where, "name", "listen", "target", "tls", "expect_id", "expect_trust_domain", "server_name",
-          "ca_bundle");
+          "ca_bundle", "identity");
       String w = where + ".";
       String name = text(n, "name", w).orElse(where);
       SocketAddress listen = conv(w + "listen", required(n, "listen", w),
