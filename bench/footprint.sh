@@ -11,6 +11,7 @@
 #   bench/footprint.sh                      # REPEAT=3 medians, WORKLOADS=20
 #   REPEAT=5 WORKLOADS=50 SETTLE=5 bench/footprint.sh
 #   BEFORE_JAR=/tmp/main.jar SHAPES="trustmesh-before trustmesh-inbound" bench/footprint.sh
+#   BEFORE_ROOT=/tmp/main-checkout SHAPES="trustmesh-before-launcher trustmesh-inbound" bench/footprint.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEAT="${REPEAT:-3}"
@@ -112,8 +113,17 @@ declare -A CMD=(
 if [ -n "${BEFORE_JAR:-}" ]; then
   CMD[trustmesh-before]="java -jar $BEFORE_JAR proxy inbound --listen 127.0.0.1:$BASE_PORT --target 127.0.0.1:$BACKEND_PORT --svid-dir $work/server --allow-id spiffe://bench.trustmesh/ns/bench/sa/client"
 fi
-declare -A PER=([trustmesh-before]=1 [trustmesh-plain]=1 [trustmesh-inbound]=1 [trustmesh-node]=$WORKLOADS [haproxy]=1 [haproxy-node]=$WORKLOADS [stunnel]=1)
+# BEFORE_ROOT=a checkout whose cli/target/trustmesh.jar is built adds "trustmesh-before-launcher": that
+# checkout's ./trustmesh (its own defaults and CDS archive; never rebuilt here).
+if [ -n "${BEFORE_ROOT:-}" ]; then
+  CMD[trustmesh-before-launcher]="env TRUSTMESH_NO_BUILD=1 $BEFORE_ROOT/trustmesh proxy inbound --listen 127.0.0.1:$BASE_PORT --target 127.0.0.1:$BACKEND_PORT --svid-dir $work/server --allow-id spiffe://bench.trustmesh/ns/bench/sa/client"
+fi
+declare -A PER=([trustmesh-before]=1 [trustmesh-before-launcher]=1 [trustmesh-plain]=1 [trustmesh-inbound]=1 [trustmesh-node]=$WORKLOADS [haproxy]=1 [haproxy-node]=$WORKLOADS [stunnel]=1)
 SHAPES="${SHAPES:-trustmesh-plain trustmesh-inbound trustmesh-node haproxy haproxy-node stunnel}"
+
+# The launcher trains the sidecar's CDS archive on its first sidecar start after a build (a minute or
+# more on a loaded machine); do that here, not inside a measured start.
+tm proxy inbound --help >/dev/null
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 declare -A R

@@ -11,7 +11,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import sun.misc.Signal;
 
@@ -22,10 +24,15 @@ import sun.misc.Signal;
  * Later sidecar starts map those classes instead of reading, parsing and verifying them from the
  * jar again (JDK 17 has no {@code -XX:+AutoCreateSharedArchive}; this is its by-hand equivalent).
  *
- * <p>It does what a sidecar's start does, in a temporary directory: a CA and two SVIDs, a {@code
- * proxy inbound} in strict mode in front of a one-shot backend, one mutual-TLS connection through
- * it (with {@code doctor connect} as the client), then a SIGTERM and the drain. Exit 0 when the
- * connection went through; any other outcome exits 1 and the launcher keeps no archive.
+ * <p>It does what a sidecar's start does, in a temporary directory: a {@code proxy inbound} in
+ * strict mode in front of a one-shot backend, one mutual-TLS connection through it, then a SIGTERM
+ * and the drain. Exit 0 when the connection went through; any other outcome exits 1 and the
+ * launcher keeps no archive.
+ *
+ * <p>Only the sidecar runs in this JVM. The CA and the two SVIDs it needs ({@code ca init}, {@code
+ * cert issue}) and the client ({@code doctor connect}) run in child JVMs, so that their classes
+ * (certificate building, the JDK's TLS client, every other command) stay out of the archive: the
+ * JVM relocates an archive when it maps it, which makes every page of it resident in every sidecar.
  */
 final class CdsTraining {
   private CdsTraining() {}
@@ -45,14 +52,12 @@ final class CdsTraining {
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(log, true);
     String td = "cds.trustmesh.invalid";
-    if (Main.run(new String[] {"ca", "init", "--trust-domain", td, "--dir", dir.resolve("ca").toString()}, out, out)
-        != Main.OK) {
+    if (child(log, "ca", "init", "--trust-domain", td, "--dir", dir.resolve("ca").toString()) != Main.OK) {
       return fail(log);
     }
     for (String who : new String[] {"server", "client"}) {
-      String[] issue = {"cert", "issue", "--ca", dir.resolve("ca").toString(), "--spiffe-id",
-          "spiffe://" + td + "/" + who, "--dns", "localhost", "--ttl", "10m", "--out", dir.resolve(who).toString()};
-      if (Main.run(issue, out, out) != Main.OK) {
+      if (child(log, "cert", "issue", "--ca", dir.resolve("ca").toString(), "--spiffe-id", "spiffe://" + td + "/" + who,
+          "--dns", "localhost", "--ttl", "10m", "--out", dir.resolve(who).toString()) != Main.OK) {
         return fail(log);
       }
     }
@@ -67,17 +72,39 @@ final class CdsTraining {
       int[] sidecarExit = {-1};
       Thread sidecar = new Thread(() -> sidecarExit[0] = Main.run(inbound, out, out), "cds-sidecar");
       sidecar.start();
-      int probe = Main.OK + 1;
-      for (int attempt = 0; attempt < 100 && probe != Main.OK && sidecar.isAlive(); attempt++) {
+      for (int attempt = 0; attempt < 300 && !accepts(port) && sidecar.isAlive(); attempt++) {
         Thread.sleep(100);
-        probe = Main.run(new String[] {"doctor", "connect", "127.0.0.1:" + port, "--svid-dir",
-            dir.resolve("client").toString(), "--expect-id", "spiffe://" + td + "/server",
-            "--wait-after-handshake", "1s", "--timeout", "2s"}, out, out);
+      }
+      int probe = Main.OK + 1;
+      for (int attempt = 0; attempt < 3 && probe != Main.OK && sidecar.isAlive(); attempt++) {
+        probe = child(log, "doctor", "connect", "127.0.0.1:" + port, "--svid-dir", dir.resolve("client").toString(),
+            "--expect-id", "spiffe://" + td + "/server", "--wait-after-handshake", "1s", "--timeout", "10s");
       }
       Main.run(new String[] {"proxy", "inbound", "--help"}, new PrintWriter(OutputStream.nullOutputStream()), out);
       Signal.raise(new Signal("TERM"));
       sidecar.join(30_000);
       return probe == Main.OK && sidecarExit[0] == Main.OK ? Main.OK : fail(log);
+    }
+  }
+
+  /** Runs {@code trustmesh ARGS} in a child JVM (no archive, no options), its output appended to {@code log}. */
+  private static int child(StringWriter log, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int code = p.waitFor();
+    log.append(String.join(" ", args)).append(" -> ").append(String.valueOf(code)).append('\n').append(output);
+    return code;
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -29,7 +29,7 @@ public final class Main {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = Arrays.asList(args).contains("--debug");
     CryptoProviders.install();
-    CommandLine cl = commandLine();
+    CommandLine cl = commandLine(args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, argv) -> {
@@ -68,8 +68,25 @@ public final class Main {
     return cl.getCommand() instanceof NagiosExitCodes ? NagiosExitCodes.UNKNOWN : BAD_INPUT;
   }
 
+  /** The whole command tree: {@code trustmesh --help} and every command but {@code proxy}. */
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new TrustmeshCommand());
+    return configure(new CommandLine(new TrustmeshCommand()));
+  }
+
+  /** The tree that parses {@code args}: for {@code trustmesh [--debug] proxy ...}, only the proxy commands. */
+  static CommandLine commandLine(String[] args) {
+    return isProxy(args) ? configure(new CommandLine(new ProxyOnlyRoot())) : commandLine();
+  }
+
+  private static boolean isProxy(String[] args) {
+    int i = 0;
+    while (i < args.length && args[i].equals("--debug")) {
+      i++;
+    }
+    return i < args.length && args[i].equals("proxy");
+  }
+
+  private static CommandLine configure(CommandLine cl) {
     Converters.register(cl);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setUsageHelpWidth(120); // examples in the help are long command lines; never wrap them mid-word

@@ -151,7 +151,7 @@ final class UpCommand implements Callable<Integer> {
     return Main.OK;
   }
 
-  /** The sidecars log each refusal at INFO (logback.xml); the access logs hold them for the table. */
+  /** The sidecars log each refusal at INFO (LogConfigurator); the access logs hold them for the table. */
   private static void quiet(Level level) {
     Logging.daemon(Optional.of(level.toString()));
     if (System.getenv("TRUSTMESH_PROXY_LOG_LEVEL") == null) {

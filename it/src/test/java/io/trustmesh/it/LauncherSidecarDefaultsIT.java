@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's sidecar start ({@code ./trustmesh proxy inbound}: serial GC, small heap, C1, the
+ * The launcher's sidecar start ({@code ./trustmesh proxy inbound}: serial GC, small heap, both JIT compilers, the
  * class-data-sharing archive) as a user gets it: the archive is trained on first use, a corrupt
  * archive does not stop the start, and an archive another user could have written is not used
  * (its classes would be mapped into the sidecar unverified). Each start carries a real mTLS

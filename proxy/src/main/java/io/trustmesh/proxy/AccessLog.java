@@ -32,8 +32,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class AccessLog implements AutoCloseable {
   static final int DEFAULT_CAPACITY = 8192;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectNode STOP = JSON.createObjectNode();
+
+  /** Jackson, loaded with the first access log: {@link #open} runs on every sidecar start, most without one. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectNode STOP = MAPPER.createObjectNode();
+  }
+
   private final Writer out;
   private final boolean closeOut;
   private final BlockingQueue<ObjectNode> queue;
@@ -75,7 +80,7 @@ final class AccessLog implements AutoCloseable {
   }
 
   static ObjectNode entry(Connection c) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("time", String.valueOf(c.end));
     n.put("start", c.start.toString());
     n.put("listener", c.listener);
@@ -131,12 +136,12 @@ final class AccessLog implements AutoCloseable {
       }
       queue.drainTo(batch);
       for (ObjectNode n : batch) {
-        if (n == STOP) {
+        if (n == Json.STOP) {
           stopping = true;
           continue;
         }
         try {
-          out.write(JSON.writeValueAsString(n));
+          out.write(Json.MAPPER.writeValueAsString(n));
           out.write('\n');
         } catch (IOException e) {
           // a full disk must not stop the data plane; the metrics still count the connection
@@ -161,7 +166,7 @@ final class AccessLog implements AutoCloseable {
     }
     closed = true;
     try {
-      queue.put(STOP);
+      queue.put(Json.STOP);
       writer.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
