@@ -3,11 +3,8 @@ package io.trustmesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +38,12 @@ class LauncherSidecarDefaultsIT {
   static final Path JAR = Path.of(System.getProperty("trustmesh.jar"));
   static final Path LAUNCHER = JAR.getParent().getParent().getParent().resolve("trustmesh");
   @TempDir static Path tmp;
-  static HttpServer backend;
+  static HelloBackend backend;
   static Path archive;
 
   @BeforeAll
   static void setUp() throws Exception {
-    backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from backend\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    backend.start();
+    backend = HelloBackend.start();
     Path cds = Files.createDirectory(tmp.resolve("cds"), PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString("rwx------")));
     archive = cds.resolve("sidecar.jsa");
@@ -67,7 +57,7 @@ class LauncherSidecarDefaultsIT {
 
   @AfterAll
   static void tearDown() {
-    backend.stop(0);
+    backend.close();
   }
 
   @Test
@@ -132,7 +122,7 @@ class LauncherSidecarDefaultsIT {
   private static String startConnectStop(List<String> javaOpts, Map<String, String> env) throws Exception {
     Path out = Files.createTempFile(tmp, "sidecar", ".out");
     ProcessBuilderArgs a = launcher(javaOpts, "proxy", "inbound", "--listen", "127.0.0.1:0",
-        "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--svid-dir", tmp.resolve("svid").toString(),
+        "--target", backend.target(), "--svid-dir", tmp.resolve("svid").toString(),
         "--allow-id", "spiffe://example.org/web");
     ProcessBuilder pb = new ProcessBuilder(a.cmd()).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().putAll(a.env());

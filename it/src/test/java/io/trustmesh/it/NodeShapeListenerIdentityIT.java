@@ -3,13 +3,10 @@ package io.trustmesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,46 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeShapeListenerIdentityIT {
   static final String JAR = System.getProperty("trustmesh.jar");
   @TempDir Path tmp;
-  HttpServer backend;
+  HelloBackend backend;
   Process sidecar;
 
   @BeforeEach
   void backend() throws IOException {
-    backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from backend\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    backend.start();
+    backend = HelloBackend.start();
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (sidecar != null) {
-      sidecar.destroy();
-      if (!sidecar.waitFor(10, TimeUnit.SECONDS)) {
-        sidecar.destroyForcibly();
-      }
-    }
-    backend.stop(0);
+    Proc.stop(sidecar);
+    backend.close();
   }
-
-  private static Run run(List<String> cmd, String input) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    String out;
-    try (InputStream o = p.getInputStream()) {
-      out = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(cmd + "\n" + out).isTrue();
-    return new Run(p.exitValue(), out);
-  }
-
-  record Run(int exit, String out) {}
 
   private static List<String> trustmesh(Object... args) {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR));
@@ -86,14 +55,14 @@ class NodeShapeListenerIdentityIT {
   }
 
   private void issue(Path ca, String id, String dir) throws Exception {
-    Run r = run(trustmesh("cert", "issue", "--ca", ca, "--spiffe-id", id, "--dns", "localhost", "--ttl", "1h",
+    Proc.Finished r = Proc.run(trustmesh("cert", "issue", "--ca", ca, "--spiffe-id", id, "--dns", "localhost", "--ttl", "1h",
         "--out", tmp.resolve(dir)), "");
     assertThat(r.exit()).as(r.out()).isZero();
   }
 
   /** The URI SAN of the leaf the port presents, as openssl s_client received it. */
   private String presentedId(int port) throws Exception {
-    Run r = run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-CAfile",
+    Proc.Finished r = Proc.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-CAfile",
         tmp.resolve("node/svid_bundle.pem").toString(), "-cert", tmp.resolve("frontend/svid.pem").toString(),
         "-cert_chain", tmp.resolve("frontend/svid.pem").toString(),
         "-key", tmp.resolve("frontend/svid_key.pem").toString()), "");
@@ -106,8 +75,8 @@ class NodeShapeListenerIdentityIT {
         .map(n -> (String) n.get(1)).findFirst().orElseThrow();
   }
 
-  private Run curlAsFrontend(int port) throws Exception {
-    return run(List.of("curl", "-sS", "--max-time", "10", "--resolve", "localhost:" + port + ":127.0.0.1",
+  private Proc.Finished curlAsFrontend(int port) throws Exception {
+    return Proc.run(List.of("curl", "-sS", "--max-time", "10", "--resolve", "localhost:" + port + ":127.0.0.1",
         "--cacert", tmp.resolve("node/svid_bundle.pem").toString(),
         "--cert", tmp.resolve("frontend/svid.pem").toString(),
         "--key", tmp.resolve("frontend/svid_key.pem").toString(), "https://localhost:" + port + "/"), "");
@@ -122,16 +91,16 @@ class NodeShapeListenerIdentityIT {
   @Test
   void twoListenersPresentTwoSvidsAndApplyTheirOwnPolicies() throws Exception {
     Path ca = tmp.resolve("ca");
-    assertThat(run(trustmesh("ca", "init", "--trust-domain", "example.org", "--dir", ca), "").exit()).isZero();
+    assertThat(Proc.run(trustmesh("ca", "init", "--trust-domain", "example.org", "--dir", ca), "").exit()).isZero();
     issue(ca, "spiffe://example.org/node", "node");
     issue(ca, "spiffe://example.org/web", "web");
     issue(ca, "spiffe://example.org/api", "api");
     issue(ca, "spiffe://example.org/frontend", "frontend");
-    String target = "127.0.0.1:" + backend.getAddress().getPort();
+    String target = backend.target();
     // the outbound of the web workload targets the api listener: its port is only known after the
     // start, so it goes through a fixed free port chosen here
     int apiPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       apiPort = s.getLocalPort();
     }
     Files.writeString(tmp.resolve("sidecar.yaml"), """
@@ -176,15 +145,15 @@ class NodeShapeListenerIdentityIT {
     assertThat(presentedId(web)).isEqualTo("spiffe://example.org/web");
     assertThat(presentedId(apiPort)).isEqualTo("spiffe://example.org/api");
 
-    Run allowed = curlAsFrontend(web);
+    Proc.Finished allowed = curlAsFrontend(web);
     assertThat(allowed.out()).isEqualTo("hello from backend\n");
-    Run refused = curlAsFrontend(apiPort);
+    Proc.Finished refused = curlAsFrontend(apiPort);
     assertThat(refused.exit()).as(refused.out()).isNotZero();
     assertThat(refused.out()).doesNotContain("hello from backend");
 
-    Run asWeb = run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + webToApi + "/"), "");
+    Proc.Finished asWeb = Proc.run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + webToApi + "/"), "");
     assertThat(asWeb.out()).isEqualTo("hello from backend\n");
-    Run asNode = run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + nodeToApi + "/"), "");
+    Proc.Finished asNode = Proc.run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + nodeToApi + "/"), "");
     assertThat(asNode.out()).doesNotContain("hello from backend");
 
     Path log = tmp.resolve("access.log");

@@ -57,6 +57,33 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  /** What a finished command printed (stdout and stderr together) and its exit code. */
+  record Finished(int exit, String out) {}
+
+  /** Runs {@code cmd} to completion with {@code input} on its stdin; the test fails after 60 s. */
+  static Finished run(List<String> cmd, String input) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    String out;
+    try (InputStream o = p.getInputStream()) {
+      out = new String(o.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(cmd + "\n" + out).isTrue();
+    return new Finished(p.exitValue(), out);
+  }
+
+  /** Stops a started process: SIGTERM, then SIGKILL if it is still running after 10 s; null is ignored. */
+  static void stop(Process p) throws InterruptedException {
+    if (p != null) {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
   static String jar() {
     String jar = System.getProperty("trustmesh.jar");
     assertThat(jar).as("system property trustmesh.jar (set by the it module's POM)").isNotBlank();

@@ -3,10 +3,7 @@ package io.trustmesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,19 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyRunFromYamlIT {
   static final String JAR = System.getProperty("trustmesh.jar");
   @TempDir Path tmp;
-  HttpServer backend;
+  HelloBackend backend;
   Process sidecar;
 
   @BeforeEach
   void backend() throws IOException {
-    backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from backend\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    backend.start();
+    backend = HelloBackend.start();
   }
 
   @AfterEach
@@ -47,7 +37,7 @@ class ProxyRunFromYamlIT {
     if (sidecar != null) {
       sidecar.destroyForcibly();
     }
-    backend.stop(0);
+    backend.close();
   }
 
   private static String run(List<String> cmd) throws Exception {
@@ -80,7 +70,7 @@ class ProxyRunFromYamlIT {
         "--dns", "localhost", "--ttl", "1h", "--out", tmp.resolve("svid").toString()));
     run(trustmesh("cert", "issue", "--ca", ca.toString(), "--spiffe-id",
         "spiffe://example.org/ns/prod/sa/frontend", "--ttl", "1h", "--out", tmp.resolve("client").toString()));
-    String target = "127.0.0.1:" + backend.getAddress().getPort();
+    String target = backend.target();
     Files.writeString(tmp.resolve("sidecar.yaml"), """
         identity:
           svid_dir: svid

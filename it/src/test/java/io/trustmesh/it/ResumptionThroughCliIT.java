@@ -3,13 +3,8 @@ package io.trustmesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
@@ -18,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -37,43 +31,22 @@ class ResumptionThroughCliIT {
   static final String JAR = System.getProperty("trustmesh.jar");
   static final String REQUEST = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
   @TempDir Path tmp;
-  HttpServer backend;
+  HelloBackend backend;
   Process sidecar;
 
   @BeforeEach
   void backend() throws IOException {
-    backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    backend.createContext("/", ex -> {
-      byte[] body = "hello from backend\n".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    backend.start();
+    backend = HelloBackend.start();
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (sidecar != null) {
-      sidecar.destroy();
-      if (!sidecar.waitFor(10, TimeUnit.SECONDS)) {
-        sidecar.destroyForcibly();
-      }
-    }
-    backend.stop(0);
+    Proc.stop(sidecar);
+    backend.close();
   }
 
   private static String run(List<String> cmd, String input) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(input.getBytes(StandardCharsets.UTF_8));
-    }
-    String out;
-    try (InputStream o = p.getInputStream()) {
-      out = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(cmd + "\n" + out).isTrue();
-    return out;
+    return Proc.run(cmd, input).out();
   }
 
   private static List<String> trustmesh(Object... args) {
@@ -104,7 +77,7 @@ class ResumptionThroughCliIT {
         "--ttl", "1h", "--out", tmp.resolve("svid")), "");
     Path log = tmp.resolve("access.log");
     sidecar = new ProcessBuilder(trustmesh("proxy", "inbound", "--listen", "127.0.0.1:0", "--target",
-        "127.0.0.1:" + backend.getAddress().getPort(), "--svid-dir", tmp.resolve("svid"),
+        backend.target(), "--svid-dir", tmp.resolve("svid"),
         "--allow-id", "spiffe://example.org/web", "--access-log", log, "--resumption"))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("sidecar.out").toFile()).start();
     await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(tmp.resolve("sidecar.out")).contains("reasons")
