@@ -153,12 +153,16 @@ class QuickstartMeshUpStatusDownIT {
     LocalMeshes.Curl web = LocalMeshes.curl("http://127.0.0.1:" + port(8080) + "/");
     assertThat(web.status()).as("web:8080 (STRICT) in plaintext: " + web).isZero();
 
-    // the legacy client's own periodic calls, as the api's sidecar saw them
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(accessLog("api.inbound")).anySatisfy(e -> {
-      assertThat(e.path("tls").asText()).isEqualTo("plaintext");
-      assertThat(e.path("result").asText()).isEqualTo("ok");
-    }));
-    assertThat(Files.readString(state.resolve("logs/legacy-client.log"))).contains("200 {\"service\":\"api\"");
+    // The legacy client's own periodic calls (every 2 s). It starts beside the sidecars, as a pod's
+    // containers do, so its first calls may be refused before api's sidecar listens: wait for one that
+    // the sidecar served, in the client's log and in the sidecar's access log.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(Files.readString(state.resolve("logs/legacy-client.log"))).contains("200 {\"service\":\"api\"");
+      assertThat(accessLog("api.inbound")).anySatisfy(e -> {
+        assertThat(e.path("tls").asText()).isEqualTo("plaintext");
+        assertThat(e.path("result").asText()).isEqualTo("ok");
+      });
+    });
   }
 
   @Test
