@@ -9,8 +9,9 @@ import java.security.SecureRandom;
 /**
  * Turns session resumption on for one BoringSSL context (see {@link Resumption}): a session cache,
  * sessions that expire after the configured lifetime, and ticket keys of this context alone, drawn
- * fresh, so that the next identity snapshot (SVID rotation, bundle change, allow-policy change that
- * rebuilds contexts) cannot decrypt a ticket issued under this one.
+ * fresh, so that the next identity snapshot (an SVID rotation or a bundle change: what rebuilds the
+ * contexts) cannot decrypt a ticket issued under this one. An allow-policy change does not rebuild
+ * them; the authorize stage re-checks every resumed session against the current policy instead.
  */
 final class SessionResumption {
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -295,7 +295,15 @@ public record SidecarFile(SidecarConfig config, Identity identity, Map<String, I
     }
 
     private static String kind(JsonNode n) {
-      return n.isObject() ? "a mapping" : n.isTextual() ? "a string" : "a " + n.getNodeType().toString().toLowerCase(Locale.ROOT);
+      return switch (n.getNodeType()) {
+        case OBJECT -> "a mapping";
+        case ARRAY -> "a list";
+        case STRING -> "a string";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        case NULL, MISSING -> "nothing";
+        default -> "a " + n.getNodeType().toString().toLowerCase(Locale.ROOT);
+      };
     }
 
     InboundListener inbound(JsonNode n, String where) {

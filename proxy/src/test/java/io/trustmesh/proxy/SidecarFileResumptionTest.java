@@ -45,6 +45,6 @@ class SidecarFileResumptionTest {
     assertThatThrownBy(() -> load("resumption: 2h")).isInstanceOf(BadInputException.class)
         .hasMessageEndingWith("sidecar.yaml: resumption: lifetime: session lifetime must be between 1s and 1h, got 2h");
     assertThatThrownBy(() -> load("resumption: [true]")).isInstanceOf(BadInputException.class)
-        .hasMessageContaining("resumption: expected true, false or a lifetime such as 10m, got a array");
+        .hasMessageContaining("resumption: expected true, false or a lifetime such as 10m, got a list");
   }
 }
