@@ -62,7 +62,9 @@ public final class AdminClient implements AutoCloseable {
       throw new BadInputException("admin socket " + socket + " does not exist; is 'trustmesh server' running"
           + " (see --admin-socket)?");
     }
-    return new AdminClient(socket);
+    // The admin API hands out join tokens, entries and trust bundles: never ask a socket that
+    // another local user could have planted or swapped.
+    return new AdminClient(SocketDirectory.checkServed(socket, "admin socket " + socket));
   }
 
   private AdminGrpc.AdminBlockingStub call() {

@@ -98,6 +98,69 @@ public final class SocketDirectory {
     }
   }
 
+  /**
+   * Checks where a socket that another process serves lies, before we connect to it and trust what
+   * it says: the Workload API hands out identities and trust bundles, the admin API entries, tokens
+   * and bundles. No other local user may have put a socket there, nor be able to swap it later:
+   * <ul>
+   *   <li>the socket's directory is writable by its owner alone, and every ancestor is as for
+   *       {@link #prepare} (a sticky shared one such as {@code /tmp} allowed);
+   *   <li>its owner is this user or root, or else its parent is writable by this user or root
+   *       alone: an agent running as a user of its own in {@code /run/spire-agent} is fine, a
+   *       {@code /tmp/trustmesh} that anyone could have made first is not;
+   *   <li>a directory that does not exist yet (the server or agent is still starting) must be
+   *       one that only this user or root could make: its nearest existing ancestor is theirs and
+   *       writable by nobody else.
+   * </ul>
+   *
+   * @param what names the socket in the error, such as {@code --workload-api unix:/run/agent.sock}
+   * @return the socket under the real path of its directory when it exists: connect there
+   * @throws BadInputException naming the directory, its owner and mode
+   */
+  public static Path checkServed(Path socket, String what) {
+    Path abs = socket.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    int me = currentUid();
+    try {
+      Path existing = dir;
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null) {
+        throw new BadInputException(what + ": no directory on the way to " + abs + " exists");
+      }
+      Path real = existing.toRealPath();
+      if (!existing.equals(dir)) {
+        Stat ancestor = Stat.of(real);
+        if (!ancestor.ownedBy(me) || ancestor.writableByOthers()) {
+          throw new BadInputException(what + ": socket directory " + dir + " does not exist, and " + real
+              + " (" + ancestor + ") lets another user make it first");
+        }
+        checkAncestors(real, me, what + ": ");
+        return abs;
+      }
+      Stat own = Stat.of(real);
+      if (!own.directory()) {
+        throw new BadInputException(what + ": socket directory " + real + " is not a directory");
+      }
+      if (own.writableByOthers()) {
+        throw new BadInputException(what + ": socket directory " + real + " is writable by group or others ("
+            + own + "): another user could swap the socket");
+      }
+      if (!own.ownedBy(me) && real.getParent() != null) {
+        Stat parent = Stat.of(real.getParent());
+        if (!parent.ownedBy(me) || parent.writableByOthers()) {
+          throw new BadInputException(what + ": socket directory " + real + " belongs to another user (" + own
+              + ") and lies in " + real.getParent() + " (" + parent + "), where anyone could have made it");
+        }
+      }
+      checkAncestors(real, me, what + ": ");
+      return real.resolve(abs.getFileName());
+    } catch (IOException e) {
+      throw new BadInputException(what + ": cannot check socket directory " + dir + ": " + e.getMessage());
+    }
+  }
+
   private static void create(Path dir, Set<PosixFilePermission> mode) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
@@ -130,10 +193,15 @@ public final class SocketDirectory {
       throw new BadInputException("socket directory " + real + " is writable by group or others (" + own
           + "): a socket needs a directory only its owner can write");
     }
+    checkAncestors(real, me, "");
+  }
+
+  /** Refuses {@code real} when one of its ancestors could be changed by another user. */
+  private static void checkAncestors(Path real, int me, String prefix) throws IOException {
     for (Path up = real.getParent(); up != null; up = up.getParent()) {
       Stat a = Stat.of(up);
       if (!a.ownedBy(me) || (a.writableByOthers() && !a.sticky())) {
-        throw new BadInputException("socket directory " + real + " is inside " + up + " (" + a
+        throw new BadInputException(prefix + "socket directory " + real + " is inside " + up + " (" + a
             + "), which another user could change: choose a directory whose every parent is yours or root's");
       }
     }

@@ -7,6 +7,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.trustmesh.api.grpc.Der;
 import io.trustmesh.api.grpc.UnixSockets;
+import io.trustmesh.api.uds.SocketDirectory;
 import io.trustmesh.api.workload.proto.SpiffeWorkloadAPIGrpc;
 import io.trustmesh.api.workload.proto.X509SVID;
 import io.trustmesh.api.workload.proto.X509SVIDRequest;
@@ -69,7 +70,10 @@ public final class WorkloadApiX509Source implements X509Source {
   private WorkloadApiX509Source(String address, Optional<SpiffeId> wanted, Consumer<String> onFailure) {
     this.wanted = wanted;
     this.onFailure = onFailure;
-    this.channel = UnixSockets.channel(WorkloadApi.socketPath(address));
+    // The Workload API hands out this workload's identity and the bundles it trusts: a socket that
+    // another local user could have planted or swapped must never be asked.
+    this.channel = UnixSockets.channel(SocketDirectory.checkServed(WorkloadApi.socketPath(address),
+        "Workload API " + address));
     Metadata headers = new Metadata();
     headers.put(WorkloadApi.SECURITY_HEADER, "true");
     this.stub = SpiffeWorkloadAPIGrpc.newStub(channel)
