@@ -75,6 +75,9 @@ public final class Issuer implements AutoCloseable {
       CompletableFuture<Void> committed = log.append(records);
       List<IssuedCertificate> out = new ArrayList<>(requests.size());
       for (Issuance.Prepared p : prepared) {
+        if (committed.isCompletedExceptionally()) {
+          break; // the records were refused: nothing of this batch may leave, stop spending signatures
+        }
         out.add(p.sign());
       }
       awaitCommitted(committed);
