@@ -9,9 +9,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Group commit of issuance records: every record handed in while a transaction is being written is
- * written by the next one, so concurrent issuances (several agents, several batches of one agent,
- * the chunks of one batch) share one transaction and one fsync. One thread writes; a caller gets a
- * future that completes once its records are committed, and hands out no certificate before that.
+ * written by the next one, so concurrent issuances (several agents, several batches of one agent)
+ * share one transaction and one fsync. {@link Issuer} hands in a whole batch at once, before it
+ * signs it, so the writer wakes once per batch and the fsync overlaps the signing. One thread
+ * writes; a caller gets a future that completes once its records are committed, and hands out no
+ * certificate before that.
  *
  * <p>"Committed" is the datastore's durability: with SQLite (WAL, {@code synchronous=FULL}) the
  * write-ahead log is fsynced before the commit returns, so an acknowledged record survives a crash

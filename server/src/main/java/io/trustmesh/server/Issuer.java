@@ -24,17 +24,17 @@ import java.util.concurrent.ExecutionException;
  * certificate in the datastore before any is handed out, so a crash never loses the record of a
  * certificate that left the server.
  *
- * <p>Recording goes through an {@link IssuanceLog} (group commit): the records of a batch are
- * handed to it in chunks while the rest of the batch is still being signed, and concurrent batches
- * share transactions, so the datastore's fsync overlaps with the signing instead of following it.
- * {@link #sign} returns only once all of its records are committed.
+ * <p>A batch is decided before it is signed: serials, expiries and policy first
+ * ({@link Issuance.WorkloadBuilder#prepare}), then the records of the whole batch go to an
+ * {@link IssuanceLog} (group commit: one transaction and one fsync per batch, shared with
+ * concurrent batches) while the certificates are being signed, so the datastore's write overlaps
+ * the signing instead of following it. {@link #sign} returns only once all of its records are
+ * committed. A record may therefore name a certificate that was never signed (the signing key
+ * failed mid-batch); a signed certificate without its record cannot leave the server.
  */
 public final class Issuer implements AutoCloseable {
   /** One SVID to sign: the CSR (DER) and what the server decided it gets. */
   public record Request(byte[] csr, SpiffeId spiffeId, Duration ttl, List<String> dnsNames) {}
-
-  /** How many records go to the log at once while a batch is being signed. */
-  private static final int CHUNK = 16;
 
   private final SigningAuthority authority;
   private final IssuanceLog log;
@@ -54,36 +54,33 @@ public final class Issuer implements AutoCloseable {
   }
 
   /**
-   * Signs every request or none. Every CSR is checked before the first certificate is signed, so a
-   * bad CSR leaves no record behind.
+   * Signs every request or none. Every CSR and every policy decision is checked before anything
+   * is recorded or signed, so a bad request leaves no record behind.
    *
    * @throws IllegalArgumentException naming the first CSR that is malformed or badly signed
    */
   public List<IssuedCertificate> sign(List<Request> requests, String requestedBy) {
     try {
-      List<PublicKey> keys = new ArrayList<>(requests.size());
-      for (Request r : requests) {
-        keys.add(Csrs.verifiedPublicKey(r.csr()));
-      }
       CertificateAuthority ca = authority.active();
-      List<IssuedCertificate> out = new ArrayList<>(requests.size());
-      List<CompletableFuture<Void>> committed = new ArrayList<>();
-      List<IssuedRecord> chunk = new ArrayList<>(CHUNK);
       Instant now = clock.instant();
-      for (int i = 0; i < requests.size(); i++) {
-        Request r = requests.get(i);
-        IssuedCertificate c = Issuance.workload(r.spiffeId()).publicKey(keys.get(i)).ttl(r.ttl())
-            .dnsNames(r.dnsNames()).clock(clock).signedBy(ca);
-        out.add(c);
-        chunk.add(new IssuedRecord(Serials.hex(c.serialNumber()), r.spiffeId(), c.notAfter(), now, requestedBy));
-        if (chunk.size() == CHUNK || i == requests.size() - 1) {
-          committed.add(log.append(chunk));
-          chunk.clear();
+      List<Issuance.Prepared> prepared = new ArrayList<>(requests.size());
+      List<IssuedRecord> records = new ArrayList<>(requests.size());
+      for (Request r : requests) {
+        PublicKey key = Csrs.verifiedPublicKey(r.csr());
+        Issuance.Prepared p = Issuance.workload(r.spiffeId()).publicKey(key).ttl(r.ttl())
+            .dnsNames(r.dnsNames()).clock(clock).prepare(ca);
+        prepared.add(p);
+        records.add(new IssuedRecord(Serials.hex(p.serialNumber()), r.spiffeId(), p.notAfter(), now, requestedBy));
+      }
+      CompletableFuture<Void> committed = log.append(records);
+      List<IssuedCertificate> out = new ArrayList<>(requests.size());
+      for (Issuance.Prepared p : prepared) {
+        if (committed.isCompletedExceptionally()) {
+          break; // the records were refused: nothing of this batch may leave, stop spending signatures
         }
+        out.add(p.sign());
       }
-      for (CompletableFuture<Void> f : committed) {
-        awaitCommitted(f);
-      }
+      awaitCommitted(committed);
       metrics.issued.addAndGet(out.size());
       return out;
     } catch (RuntimeException e) {

@@ -7,12 +7,15 @@ import io.trustmesh.core.crypto.KeyType;
 import io.trustmesh.core.spiffe.SpiffeId;
 import io.trustmesh.core.spiffe.TrustDomain;
 import io.trustmesh.core.x509.Extensions;
+import io.trustmesh.core.x509.Serials;
+import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -134,6 +137,43 @@ class CertificateProfilesTest {
           .certificate().getSerialNumber());
     }
     assertThat(serials).hasSize(20);
+  }
+
+  @Test
+  void serialsStartWithTheIssuanceTimeSoTheirTextSortsInIssuanceOrder() {
+    CertificateAuthority inter = intermediateCa(rootCa(), Issuance.intermediate("cluster-1", TD));
+    List<String> hex = new ArrayList<>();
+    Set<BigInteger> randomParts = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      Clock later = Clock.fixed(NOW.plusMillis(i * 7L), ZoneOffset.UTC);
+      BigInteger serial = Issuance.workload(SpiffeId.parse("spiffe://example.org/a")).clock(later).signedBy(inter)
+          .certificate().getSerialNumber();
+      assertThat(serial.bitLength()).isLessThanOrEqualTo(128);
+      assertThat(serial.shiftRight(80).longValueExact()).isEqualTo(NOW.toEpochMilli() + i * 7L);
+      randomParts.add(serial.and(BigInteger.ONE.shiftLeft(80).subtract(BigInteger.ONE)));
+      hex.add(Serials.hex(serial));
+    }
+    assertThat(randomParts).as("80 random bits each").hasSize(20);
+    assertThat(hex).isSorted().allSatisfy(h -> assertThat(h).hasSize(hex.get(0).length()));
+  }
+
+  @Test
+  void aPreparedWorkloadSignsTheSerialAndExpiryItAnnounced() {
+    CertificateAuthority inter = intermediateCa(rootCa(), Issuance.intermediate("cluster-1", TD));
+    Issuance.Prepared prepared = Issuance.workload(SpiffeId.parse("spiffe://example.org/web"))
+        .dnsNames("web.local").ttl(Duration.ofMinutes(30)).clock(CLOCK).prepare(inter);
+    X509Certificate leaf = prepared.sign().certificate();
+    assertThat(leaf.getSerialNumber()).isEqualTo(prepared.serialNumber());
+    assertThat(leaf.getNotAfter().toInstant()).isEqualTo(prepared.notAfter()).isEqualTo(NOW.plus(Duration.ofMinutes(30)));
+  }
+
+  @Test
+  void prepareAlreadyRefusesWhatSigningWould() {
+    CertificateAuthority inter = intermediateCa(rootCa(), Issuance.intermediate("cluster-1", TD));
+    assertThatThrownBy(() -> Issuance.workload(SpiffeId.parse("spiffe://other.org/web")).clock(CLOCK).prepare(inter))
+        .isInstanceOf(IssuancePolicyException.class);
+    assertThatThrownBy(() -> Issuance.workload(SpiffeId.parse("spiffe://example.org/web")).ttl(Duration.ofHours(25))
+        .clock(CLOCK).prepare(inter)).isInstanceOf(IssuancePolicyException.class);
   }
 
   @Test

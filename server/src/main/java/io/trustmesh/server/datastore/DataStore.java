@@ -99,8 +99,9 @@ public interface DataStore extends AutoCloseable {
   void recordFederationError(TrustDomain trustDomain, String error);
 
   /**
-   * Records issued certificates and their audit lines in one transaction: all or none. A serial
-   * already recorded makes the whole batch fail (serials are never reused).
+   * Records issued certificates in one transaction: all or none. A serial already recorded makes
+   * the whole batch fail (serials are never reused). Each record is also its {@code svid.issue}
+   * line in {@link #auditLog}.
    */
   void recordIssued(List<IssuedRecord> records);
 
@@ -110,7 +111,7 @@ public interface DataStore extends AutoCloseable {
 
   void audit(AuditEvent event);
 
-  /** The newest {@code limit} audit events, newest first. */
+  /** The newest {@code limit} audit events, newest first, issuances ({@code svid.issue}) included. */
   List<AuditEvent> auditLog(int limit);
 
   /**

@@ -633,6 +633,10 @@ public final class JdbcDataStore implements DataStore {
 
   // ------------------------------------------------------------------ issued certificates
 
+  /**
+   * One row per certificate: since schema version 7 the audit trail reads its issuance lines from
+   * these rows ({@link #auditLog}), so there is no second insert into {@code audit_log}.
+   */
   @Override
   public void recordIssued(List<IssuedRecord> records) {
     if (records.isEmpty()) {
@@ -640,9 +644,7 @@ public final class JdbcDataStore implements DataStore {
     }
     tx("recordIssued", c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO issued_certificates "
-          + "(serial, spiffe_id, not_after, issued_at, requested_by) VALUES (?, ?, ?, ?, ?)");
-          PreparedStatement audit = c.prepareStatement(
-              "INSERT INTO audit_log (at_millis, action, actor, subject, detail) VALUES (?, ?, ?, ?, ?)")) {
+          + "(serial, spiffe_id, not_after, issued_at, requested_by) VALUES (?, ?, ?, ?, ?)")) {
         for (IssuedRecord r : records) {
           ps.setString(1, r.serial());
           ps.setString(2, r.spiffeId().toString());
@@ -650,15 +652,8 @@ public final class JdbcDataStore implements DataStore {
           ps.setLong(4, r.issuedAt().toEpochMilli());
           ps.setString(5, r.requestedBy());
           ps.addBatch();
-          audit.setLong(1, r.issuedAt().toEpochMilli());
-          audit.setString(2, "svid.issue");
-          audit.setString(3, r.requestedBy());
-          audit.setString(4, r.spiffeId().toString());
-          audit.setString(5, "serial " + r.serial() + " expires " + r.notAfter());
-          audit.addBatch();
         }
         ps.executeBatch();
-        audit.executeBatch();
       }
       return null;
     });
@@ -750,17 +745,33 @@ public final class JdbcDataStore implements DataStore {
     });
   }
 
+  /**
+   * The audit log's own lines and one {@code svid.issue} line per issued certificate (read from
+   * {@code issued_certificates}, see the V7 migration), merged newest first.
+   */
   @Override
   public List<AuditEvent> auditLog(int limit) {
     return tx("auditLog", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT at_millis, action, actor, subject, detail "
-          + "FROM audit_log ORDER BY at_millis DESC LIMIT ?")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT at_millis, action, actor, subject, detail, serial, not_after FROM ("
+              + "SELECT at_millis, action, actor, subject, detail, CAST(NULL AS VARCHAR(64)) AS serial,"
+              + " CAST(NULL AS BIGINT) AS not_after FROM audit_log ORDER BY at_millis DESC LIMIT ?) a "
+              + "UNION ALL SELECT at_millis, action, actor, subject, detail, serial, not_after FROM ("
+              + "SELECT issued_at AS at_millis, 'svid.issue' AS action, requested_by AS actor, spiffe_id AS subject,"
+              + " CAST(NULL AS TEXT) AS detail, serial, not_after FROM issued_certificates"
+              + " ORDER BY issued_at DESC LIMIT ?) i "
+              + "ORDER BY at_millis DESC LIMIT ?")) {
         ps.setInt(1, limit);
+        ps.setInt(2, limit);
+        ps.setInt(3, limit);
         List<AuditEvent> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            String serial = rs.getString(6);
+            String detail = serial == null ? rs.getString(5)
+                : "serial " + serial + " expires " + Instant.ofEpochMilli(rs.getLong(7));
             out.add(new AuditEvent(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5)));
+                rs.getString(4), detail));
           }
         }
         return out;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trustmesh.core.spiffe.SpiffeId;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +34,14 @@ abstract class DataStoreContract {
   DataStore store;
 
   abstract DataStore open() throws Exception;
+
+  /** A new, empty database: the spec {@link JdbcDataStore#open} takes, and plain JDBC access to it. */
+  record Fresh(String spec, String jdbcUrl, String user, String password) {}
+
+  abstract Fresh fresh() throws Exception;
+
+  /** Where {@link JdbcDataStore#open} may keep its files for {@link #fresh()} databases. */
+  abstract Path dataDir();
 
   @BeforeEach
   void openStore() throws Exception {
@@ -125,6 +139,75 @@ abstract class DataStoreContract {
     assertThat(store.issued("0a")).map(IssuedRecord::spiffeId).contains(WEB);
     assertThat(store.countIssued()).isEqualTo(2);
     assertThat(store.auditLog(10)).filteredOn(a -> a.action().equals("svid.issue")).hasSize(2);
+  }
+
+  @Test
+  void eachIssuanceIsOneRowAndOneAuditLine() {
+    IssuedRecord r = issued("0c");
+    store.audit(new AuditEvent(NOW.minusSeconds(1), "entry.create", "admin", "e1", "spiffe://example.org/web"));
+    store.recordIssued(List.of(r));
+    assertThat(store.auditLog(10)).containsExactly(
+        new AuditEvent(NOW, "svid.issue", AGENT.toString(), WEB.toString(), "serial 0c expires " + r.notAfter()),
+        new AuditEvent(NOW.minusSeconds(1), "entry.create", "admin", "e1", "spiffe://example.org/web"));
+    assertThat(store.auditLog(1)).extracting(AuditEvent::action).containsExactly("svid.issue");
+  }
+
+  /**
+   * Schema 7 reads issuance audit lines from issued_certificates: a database written by version 6
+   * (an issued row plus its svid.issue line per SVID) must keep each issuance once in its audit
+   * trail, with the same text, and every other line.
+   */
+  @Test
+  void aVersion6DatabaseWithIssuancesMigratesToOneLinePerIssuance() throws Exception {
+    Fresh db = fresh();
+    Flyway.configure(getClass().getClassLoader()).dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations("classpath:db/migration").target("6").load().migrate();
+    Instant t = NOW.minusSeconds(60);
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        PreparedStatement issued = c.prepareStatement("INSERT INTO issued_certificates "
+            + "(serial, spiffe_id, not_after, issued_at, requested_by) VALUES (?, ?, ?, ?, ?)");
+        PreparedStatement audit = c.prepareStatement(
+            "INSERT INTO audit_log (at_millis, action, actor, subject, detail) VALUES (?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < 3; i++) { // what version 6 wrote per SVID
+        String serial = "7f0" + i;
+        Instant notAfter = t.plusSeconds(3600 + i);
+        issued.setString(1, serial);
+        issued.setString(2, WEB.toString());
+        issued.setLong(3, notAfter.toEpochMilli());
+        issued.setLong(4, t.plusMillis(i).toEpochMilli());
+        issued.setString(5, AGENT.toString());
+        issued.executeUpdate();
+        insertAudit(audit, t.plusMillis(i), "svid.issue", AGENT.toString(), WEB.toString(),
+            "serial " + serial + " expires " + notAfter);
+      }
+      insertAudit(audit, t.minusSeconds(1), "entry.create", "admin", "e1", WEB.toString());
+      // No issued row says this: it is not a duplicate, so it stays.
+      insertAudit(audit, t.minusSeconds(2), "svid.issue", AGENT.toString(), WEB.toString(), "serial dead expires x");
+    }
+    try (DataStore migrated = JdbcDataStore.open(db.spec(), dataDir())) {
+      assertThat(migrated.countIssued()).isEqualTo(3);
+      List<AuditEvent> trail = migrated.auditLog(100);
+      assertThat(trail).extracting(AuditEvent::detail).containsExactly(
+          "serial 7f02 expires " + t.plusSeconds(3602),
+          "serial 7f01 expires " + t.plusSeconds(3601),
+          "serial 7f00 expires " + t.plusSeconds(3600),
+          WEB.toString(),
+          "serial dead expires x");
+      assertThat(trail.get(0)).isEqualTo(new AuditEvent(t.plusMillis(2), "svid.issue", AGENT.toString(),
+          WEB.toString(), "serial 7f02 expires " + t.plusSeconds(3602)));
+      migrated.recordIssued(List.of(issued("7f03")));
+      assertThat(migrated.auditLog(100)).filteredOn(e -> e.action().equals("svid.issue")).hasSize(5);
+    }
+  }
+
+  private static void insertAudit(PreparedStatement ps, Instant at, String action, String actor, String subject,
+      String detail) throws SQLException {
+    ps.setLong(1, at.toEpochMilli());
+    ps.setString(2, action);
+    ps.setString(3, actor);
+    ps.setString(4, subject);
+    ps.setString(5, detail);
+    ps.executeUpdate();
   }
 
   @Test

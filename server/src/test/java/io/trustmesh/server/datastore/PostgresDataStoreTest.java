@@ -2,6 +2,7 @@ package io.trustmesh.server.datastore;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,6 +23,12 @@ class PostgresDataStoreTest extends DataStoreContract {
 
   @Override
   DataStore open() throws Exception {
+    return JdbcDataStore.open(fresh().spec(), dir);
+  }
+
+  /** A schema of its own in the database {@code TRUSTMESH_TEST_POSTGRES_URL} names. */
+  @Override
+  Fresh fresh() throws Exception {
     String url = System.getenv(ENV);
     if (url == null || url.isBlank()) {
       if (System.getenv("CI") != null) {
@@ -31,12 +38,18 @@ class PostgresDataStoreTest extends DataStoreContract {
           + " (start one with: eval \"$(.ci/postgres.sh start /tmp/pg)\")");
     }
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
-    java.net.URI u = java.net.URI.create(url);
+    URI u = URI.create(url);
     String[] user = u.getUserInfo().split(":", 2);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort()
-        + u.getPath(), user[0], user.length > 1 ? user[1] : null); Statement s = c.createStatement()) {
+    String jdbc = "jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath();
+    String password = user.length > 1 ? user[1] : null;
+    try (Connection c = DriverManager.getConnection(jdbc, user[0], password); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
     }
-    return JdbcDataStore.open(url + "?currentSchema=" + schema, dir);
+    return new Fresh(url + "?currentSchema=" + schema, jdbc + "?currentSchema=" + schema, user[0], password);
+  }
+
+  @Override
+  Path dataDir() {
+    return dir;
   }
 }
