@@ -147,9 +147,9 @@ class LauncherSidecarDefaultsIT {
       asAnotherUser("sh", "-c", "cp \"$1\" \"$1.new\" && mv -f \"$1.new\" \"$1\"", "sh", planted.toString());
       assertThat(Files.getOwner(planted).getName()).as("replaced by the other uid").isNotEqualTo("root");
       Started s = startConnectStop(List.of(), Map.of(), true);
-      assertThat(s.output()).contains("trustmesh: not loading native libraries from " + nativeDir);
       assertThat(s.maps()).as("the planted library is not loaded").doesNotContain(nativeDir.toString())
           .contains("libnetty_tcnative");
+      assertThat(s.output()).contains("trustmesh: not loading native libraries from " + nativeDir);
     } finally {
       Files.setPosixFilePermissions(nativeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
       for (Path d : List.of(tmp, nativeDir.getParent())) {
