@@ -28,7 +28,9 @@ public final class Main {
   /** Runs a command line and returns its exit code; used by {@link #main} and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     boolean debug = Arrays.asList(args).contains("--debug");
-    CryptoProviders.install();
+    if (!isProxy(args)) { // the sidecar decides for itself (SidecarRunner.installCryptoProvider)
+      CryptoProviders.install();
+    }
     CommandLine cl = commandLine(args);
     cl.setOut(out);
     cl.setErr(err);

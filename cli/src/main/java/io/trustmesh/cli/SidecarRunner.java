@@ -90,6 +90,19 @@ final class SidecarRunner {
    */
   static final String NETTY_JFR = "io.netty.jfr.enabled";
 
+  /**
+   * Amazon Corretto Crypto Provider only when asked for with {@code -Dtrustmesh.accp=true}. The
+   * sidecar's TLS (handshake, signatures, records) runs in BoringSSL; the JCA verifies peer chains,
+   * once per chain and bundle version (the verification cache), and digests them for that cache, which
+   * the JDK's providers do fast enough. Loading ACCP costs every start the extraction of its 9.6 MB
+   * native library to a temporary file, its self-tests (~0.3 s of CPU) and two threads.
+   */
+  static void installCryptoProvider() {
+    if ("true".equalsIgnoreCase(System.getProperty(CryptoProviders.DISABLE_PROPERTY))) {
+      CryptoProviders.install();
+    }
+  }
+
   static int run(SidecarConfig config, Files files, Duration reloadInterval, PrintWriter out, PrintWriter err)
       throws Exception {
     return run(config, files, Map.of(), reloadInterval, out, err);
@@ -107,7 +120,7 @@ final class SidecarRunner {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
-    CryptoProviders.install();
+    installCryptoProvider();
     // Before starting, so that no signal falls between the start and the handler.
     Termination termination = Termination.install(Thread.currentThread());
     AtomicReference<Sidecar> running = new AtomicReference<>();

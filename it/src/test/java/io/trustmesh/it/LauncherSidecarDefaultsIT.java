@@ -2,6 +2,8 @@ package io.trustmesh.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -30,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's sidecar start ({@code ./trustmesh proxy inbound}: serial GC, small heap, both JIT compilers, the
  * class-data-sharing archive) as a user gets it: the archive is trained on first use, a corrupt
  * archive does not stop the start, and an archive another user could have written is not used
- * (its classes would be mapped into the sidecar unverified). Each start carries a real mTLS
+ * (its classes would be mapped into the sidecar unverified); likewise Netty's native libraries,
+ * extracted once next to the jar, are loaded from there only when no other user could have replaced
+ * them. Each start carries a real mTLS
  * connection through the sidecar with curl. No timing is asserted.
  */
 @TestMethodOrder(OrderAnnotation.class)
@@ -40,6 +44,7 @@ class LauncherSidecarDefaultsIT {
   @TempDir static Path tmp;
   static HelloBackend backend;
   static Path archive;
+  static Path nativeDir;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -47,6 +52,8 @@ class LauncherSidecarDefaultsIT {
     Path cds = Files.createDirectory(tmp.resolve("cds"), PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString("rwx------")));
     archive = cds.resolve("sidecar.jsa");
+    nativeDir = Files.createDirectory(tmp.resolve("lib"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------"))).resolve("native");
     Path ca = tmp.resolve("ca");
     run(List.of("java", "-jar", JAR.toString(), "ca", "init", "--trust-domain", "example.org", "--dir", ca.toString()));
     run(List.of("java", "-jar", JAR.toString(), "cert", "issue", "--ca", ca.toString(), "--spiffe-id",
@@ -114,18 +121,84 @@ class LauncherSidecarDefaultsIT {
     assertThat(archive).as("TRUSTMESH_CDS=0 neither uses nor trains an archive").doesNotExist();
   }
 
+  @Test
+  @Order(6)
+  void loadsNativeLibrariesExtractedOnceNextToTheJar() throws Exception {
+    Started s = startConnectStop(List.of(), Map.of(), true);
+    assertThat(nativeDir.resolve(TCNATIVE)).as("extracted by the launcher").isRegularFile();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nativeDir))).isEqualTo("rwxr-xr-x");
+    assertThat(s.maps()).as("BoringSSL mapped from the directory, not from a temporary copy")
+        .contains(nativeDir.resolve(TCNATIVE).toString());
+  }
+
+  @Test
+  @Order(7)
+  void refusesNativeLibrariesAnotherUserCouldHaveReplaced() throws Exception {
+    requireRoot();
+    Path planted = nativeDir.resolve(TCNATIVE);
+    // A native directory others may write, reachable by them (the temporary directories are 0700).
+    for (Path d : List.of(tmp, nativeDir.getParent())) {
+      Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+    Files.setPosixFilePermissions(nativeDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    try {
+      // The attack: another uid swaps the library the sidecar would load for its own (here a copy of
+      // the real one, so that the outcome is visible in the process's mappings rather than a crash).
+      asAnotherUser("sh", "-c", "cp \"$1\" \"$1.new\" && mv -f \"$1.new\" \"$1\"", "sh", planted.toString());
+      assertThat(Files.getOwner(planted).getName()).as("replaced by the other uid").isNotEqualTo("root");
+      Started s = startConnectStop(List.of(), Map.of(), true);
+      assertThat(s.maps()).as("the planted library is not loaded").doesNotContain(nativeDir.toString())
+          .contains("libnetty_tcnative");
+      assertThat(s.output()).contains("trustmesh: not loading native libraries from " + nativeDir);
+    } finally {
+      Files.setPosixFilePermissions(nativeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      for (Path d : List.of(tmp, nativeDir.getParent())) {
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+      }
+    }
+  }
+
+  static final String TCNATIVE = "libnetty_tcnative_linux_x86_64.so";
+
+  /** Needs root to act as another uid: aborted locally without it, failed in CI (a skip there proves nothing). */
+  private static void requireRoot() throws Exception {
+    boolean root = "0".equals(run(List.of("id", "-u")).strip());
+    if (!root && System.getenv("CI") != null) {
+      fail("acting as another uid needs root (setpriv), and CI must run this test");
+    }
+    assumeTrue(root, "not root: cannot act as another uid with setpriv");
+  }
+
+  private static void asAnotherUser(String... command) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+    cmd.addAll(List.of(command));
+    run(cmd);
+  }
+
   /** Starts the sidecar through the launcher, sends one request with curl, stops it; its output. */
   private static String startConnectStop(List<String> javaOpts) throws Exception {
     return startConnectStop(javaOpts, Map.of());
   }
 
   private static String startConnectStop(List<String> javaOpts, Map<String, String> env) throws Exception {
+    return startConnectStop(javaOpts, env, false).output();
+  }
+
+  /** What a start printed, and the sidecar's memory mappings ({@code /proc/PID/maps}) while it served. */
+  record Started(String output, String maps) {}
+
+  private static Started startConnectStop(List<String> javaOpts, Map<String, String> env, boolean useNativeDir)
+      throws Exception {
     Path out = Files.createTempFile(tmp, "sidecar", ".out");
     ProcessBuilderArgs a = launcher(javaOpts, "proxy", "inbound", "--listen", "127.0.0.1:0",
         "--target", backend.target(), "--svid-dir", tmp.resolve("svid").toString(),
         "--allow-id", "spiffe://example.org/web");
     ProcessBuilder pb = new ProcessBuilder(a.cmd()).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().putAll(a.env());
+    if (useNativeDir) {
+      pb.environment().remove("TRUSTMESH_NATIVE");
+      pb.environment().put("TRUSTMESH_NATIVE_DIR", nativeDir.toString());
+    }
     pb.environment().putAll(env);
     Process sidecar = pb.start();
     try {
@@ -138,10 +211,11 @@ class LauncherSidecarDefaultsIT {
           "--cert", tmp.resolve("client/svid.pem").toString(), "--key", tmp.resolve("client/svid_key.pem").toString(),
           "https://localhost:" + port + "/"));
       assertThat(body).isEqualTo("hello from backend\n");
+      String maps = Files.readString(Path.of("/proc", Long.toString(sidecar.pid()), "maps")); // the launcher execs java
       sidecar.destroy(); // SIGTERM
       assertThat(sidecar.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
       assertThat(sidecar.exitValue()).as(Files.readString(out)).isZero();
-      return Files.readString(out);
+      return new Started(Files.readString(out), maps);
     } finally {
       sidecar.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
@@ -150,8 +224,10 @@ class LauncherSidecarDefaultsIT {
   private static ProcessBuilderArgs launcher(List<String> javaOpts, String... args) {
     List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
     cmd.addAll(List.of(args));
+    // Native libraries from a directory only where a test asks for it (TRUSTMESH_NATIVE_DIR), so that
+    // no test writes next to the jar under test.
     return new ProcessBuilderArgs(cmd, Map.of("TRUSTMESH_NO_BUILD", "1", "TRUSTMESH_CDS_ARCHIVE", archive.toString(),
-        "TRUSTMESH_JAVA_OPTS", String.join(" ", javaOpts)));
+        "TRUSTMESH_NATIVE", "0", "TRUSTMESH_JAVA_OPTS", String.join(" ", javaOpts)));
   }
 
   /** A command line and the environment it runs with. */

@@ -2,6 +2,7 @@ package io.trustmesh.core.verify;
 
 import java.io.IOException;
 import java.net.IDN;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,16 @@ final class PublicSuffixes {
       instance = p;
     }
     return p;
+  }
+
+  /** {@code file} when it can be read as the UTF-8 text {@link #load} parses, else null. */
+  static Path readable(Path file) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file)));
+      return file;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   static PublicSuffixes load(Path file) {
