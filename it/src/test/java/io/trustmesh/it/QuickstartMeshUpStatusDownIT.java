@@ -56,14 +56,11 @@ class QuickstartMeshUpStatusDownIT {
 
   @BeforeAll
   static void up() throws Exception {
-    Path file = tmp.resolve("trustmesh.yaml");
-    ports = LocalMeshes.quickstartOnFreePorts(file);
     state = tmp.resolve("state");
-    try (Proc up = Proc.trustmesh(tmp, "up", file, "--state-dir", state, "--detach")) {
-      int code = up.waitFor(240);
-      assertThat(code).as(up.output()).isZero();
-      assertThat(up.output()).contains("is up (5 services").contains("stop with  trustmesh down");
-    }
+    LocalMeshes.Up up = LocalMeshes.upQuickstartOnFreePorts(tmp, tmp.resolve("trustmesh.yaml"), state, 240);
+    ports = up.ports();
+    assertThat(up.exit()).as(up.output()).isZero();
+    assertThat(up.output()).contains("is up (5 services").contains("stop with  trustmesh down");
   }
 
   @AfterAll
