@@ -78,7 +78,7 @@ class AcceptUnderFdExhaustionIT {
         + "' -jar '" + Proc.jar() + "' proxy inbound --listen 127.0.0.1:0 --target 127.0.0.1:" + echo.port()
         + " --mode disable";
     try (Proc proxy = Proc.start(tmp, "bash", "-c", command)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());
+      await().atMost(Duration.ofSeconds(120)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());
       assertThat(proxy.isAlive()).as(proxy.output()).isTrue();
       Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+) ->").matcher(proxy.output());
       assertThat(m.find()).as(proxy.output()).isTrue();
