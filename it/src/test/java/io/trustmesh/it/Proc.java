@@ -51,7 +51,7 @@ final class Proc implements AutoCloseable {
   /** Runs trustmesh to completion and asserts it succeeded. */
   static String trustmeshOk(Path dir, Object... args) throws Exception {
     try (Proc p = trustmesh(dir, args)) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.command + "\n" + p.output()).isZero();
       return p.output();
     }
