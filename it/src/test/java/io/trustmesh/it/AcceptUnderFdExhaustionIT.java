@@ -55,10 +55,15 @@ class AcceptUnderFdExhaustionIT {
 
   /** Connects, sends a line and reads it back within 2 s; the socket stays open (in {@link #clients}). */
   private boolean echoes(int port, String line) {
+    return echoes(port, line, Duration.ofSeconds(2));
+  }
+
+  /** Connects, sends a line and reads it back within {@code within}; the socket stays open. */
+  private boolean echoes(int port, String line, Duration within) {
     try {
       Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
       clients.add(s);
-      s.setSoTimeout(2000);
+      s.setSoTimeout((int) within.toMillis());
       s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
       return line.equals(in.readLine());
@@ -73,7 +78,7 @@ class AcceptUnderFdExhaustionIT {
         + "' -jar '" + Proc.jar() + "' proxy inbound --listen 127.0.0.1:0 --target 127.0.0.1:" + echo.port()
         + " --mode disable";
     try (Proc proxy = Proc.start(tmp, "bash", "-c", command)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());
+      await().atMost(Duration.ofSeconds(120)).until(() -> proxy.output().contains(" -> ") || !proxy.isAlive());
       assertThat(proxy.isAlive()).as(proxy.output()).isTrue();
       Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+) ->").matcher(proxy.output());
       assertThat(m.find()).as(proxy.output()).isTrue();
@@ -96,8 +101,10 @@ class AcceptUnderFdExhaustionIT {
 
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
           .until(() -> echoes(port, "after"));
+      // Served again: each of these must be answered. The 2 s that tell an unaccepted connection above
+      // are too short to tell a slow answer on a busy machine, which is not a failure.
       for (int i = 0; i < 10; i++) {
-        assertThat(echoes(port, "again " + i)).as("served again, connection %d", i).isTrue();
+        assertThat(echoes(port, "again " + i, Duration.ofSeconds(20))).as("served again, connection %d", i).isTrue();
       }
       assertThat(proxy.isAlive()).isTrue();
     }

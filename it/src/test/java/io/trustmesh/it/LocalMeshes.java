@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,6 +48,51 @@ final class LocalMeshes {
     m.appendTail(out);
     Files.writeString(copy, out.toString(), StandardCharsets.UTF_8);
     return ports;
+  }
+
+  /** What {@code trustmesh up --detach} did on a copy of the quick-start file: the ports it got, old to new. */
+  record Up(Map<Integer, Integer> ports, int exit, String output) {}
+
+  /**
+   * {@code trustmesh up FILE --state-dir STATE --detach} on a copy of the quick-start file on free
+   * ports ({@link #quickstartOnFreePorts}), run in {@code dir}. A port is free when picked but is
+   * released again, so another process can take it (a listener, or the local port of an outgoing
+   * connection) before {@code up} binds it; {@code up} then says that this port is in use. That is a
+   * collision with the machine, not the behaviour under test: the copy gets new ports and {@code up}
+   * runs again (three tries at most, each collision printed). Any other outcome is returned as is.
+   */
+  static Up upQuickstartOnFreePorts(Path dir, Path file, Path state, int seconds) throws Exception {
+    Up up = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      Map<Integer, Integer> ports = quickstartOnFreePorts(file);
+      try (Proc p = Proc.trustmesh(dir, "up", file, "--state-dir", state, "--detach")) {
+        up = new Up(ports, p.waitFor(seconds), p.output());
+      }
+      Optional<Integer> taken = up.exit() == 0 ? Optional.empty() : collidedPort(up.output(), ports.values());
+      if (taken.isEmpty()) {
+        return up;
+      }
+      System.err.println("LocalMeshes: port " + taken.get() + " was taken by another process after it was picked"
+          + " (try " + attempt + " of 3); picking new ports:\n" + up.output());
+    }
+    return up;
+  }
+
+  /**
+   * The port of {@code picked} that {@code up}'s output says is in use (at its check before starting,
+   * at a sidecar's bind, or at an app's), if any.
+   */
+  static Optional<Integer> collidedPort(String upOutput, Collection<Integer> picked) {
+    Matcher m = Pattern.compile("port (\\d+) on 127\\.0\\.0\\.1 is already in use"
+        + "|cannot listen on 127\\.0\\.0\\.1:(\\d+) for [^\\n]*already in use"
+        + "|before listening on 127\\.0\\.0\\.1:(\\d+)(?=[\\s\\S]*Address already in use)").matcher(upOutput);
+    while (m.find()) {
+      String port = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+      if (picked.contains(Integer.parseInt(port))) {
+        return Optional.of(Integer.parseInt(port));
+      }
+    }
+    return Optional.empty();
   }
 
   static int freePort() throws IOException {

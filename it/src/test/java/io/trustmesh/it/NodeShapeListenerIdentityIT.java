@@ -157,11 +157,13 @@ class NodeShapeListenerIdentityIT {
     assertThat(asNode.out()).doesNotContain("hello from backend");
 
     Path log = tmp.resolve("access.log");
-    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log)
-        && Files.readString(log).contains("\"peer_spiffe_id\":\"spiffe://example.org/node\""));
-    String lines = Files.readString(log);
-    assertThat(lines).contains("\"listener\":\"api\"").contains("\"peer_spiffe_id\":\"spiffe://example.org/frontend\"")
-        .contains("\"local_spiffe_id\":\"spiffe://example.org/api\"")
-        .contains("\"local_spiffe_id\":\"spiffe://example.org/web\"");
+    // Each connection is logged when it ends, and the three above end in no set order: wait for all.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(log).exists();
+      assertThat(Files.readString(log)).contains("\"peer_spiffe_id\":\"spiffe://example.org/node\"")
+          .contains("\"listener\":\"api\"").contains("\"peer_spiffe_id\":\"spiffe://example.org/frontend\"")
+          .contains("\"local_spiffe_id\":\"spiffe://example.org/api\"")
+          .contains("\"local_spiffe_id\":\"spiffe://example.org/web\"");
+    });
   }
 }

@@ -35,7 +35,7 @@ class PortConflictIT {
   private void assertRefused(String yaml, int takenPort, String listener) throws Exception {
     Files.writeString(tmp.resolve("sidecar.yaml"), yaml);
     try (Proc proxy = Proc.trustmesh(tmp, "proxy", "run", "--config", tmp.resolve("sidecar.yaml"))) {
-      assertThat(proxy.waitFor(60)).as(proxy.output()).isEqualTo(2);
+      assertThat(proxy.waitFor(120)).as(proxy.output()).isEqualTo(2);
       assertThat(proxy.output().strip().lines()).as(proxy.output()).containsExactly(
           "trustmesh: cannot listen on 127.0.0.1:" + takenPort + " for " + listener + ": Address already in use");
     }

@@ -51,7 +51,7 @@ final class Proc implements AutoCloseable {
   /** Runs trustmesh to completion and asserts it succeeded. */
   static String trustmeshOk(Path dir, Object... args) throws Exception {
     try (Proc p = trustmesh(dir, args)) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.command + "\n" + p.output()).isZero();
       return p.output();
     }
@@ -141,7 +141,9 @@ final class Proc implements AutoCloseable {
   int waitFor(int seconds) throws InterruptedException {
     boolean done = process.waitFor(seconds, TimeUnit.SECONDS);
     assertThat(done).as("%s finished within %ds; output so far:%n%s", command, seconds, output()).isTrue();
-    reader.join(2000);
+    // Callers assert on the last lines next: let the reader reach the end of the pipe (it ends with
+    // the process, as no child of ours keeps it), which a busy machine may take seconds to schedule.
+    reader.join(30_000);
     return process.exitValue();
   }
 

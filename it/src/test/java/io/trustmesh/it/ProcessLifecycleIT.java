@@ -48,7 +48,7 @@ class ProcessLifecycleIT {
     Proc p = Proc.trustmesh(tmp, "proxy", "inbound", "--listen", "127.0.0.1:0", "--target",
         "127.0.0.1:" + echo.port(), "--mode", "disable", "--admin", "127.0.0.1:0",
         "--drain-timeout", drainTimeout);
-    await().atMost(Duration.ofSeconds(30)).until(() -> p.output().contains("admin ") || !p.isAlive());
+    await().atMost(Duration.ofSeconds(120)).until(() -> p.output().contains("admin ") || !p.isAlive());
     assertThat(p.isAlive()).as(p.output()).isTrue();
     return p;
   }
@@ -127,7 +127,7 @@ class ProcessLifecycleIT {
     Path agentSocket = tmp.resolve("agent.sock");
     try (Proc server = Proc.trustmesh(tmp, "server", "--trust-domain", "example.org", "--data-dir",
         tmp.resolve("server"), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--admin-socket", adminSocket)) {
-      await().atMost(Duration.ofSeconds(30))
+      await().atMost(Duration.ofSeconds(120))
           .until(() -> server.output().contains("trustmesh: server for") || !server.isAlive());
       assertThat(server.isAlive()).as(server.output()).isTrue();
       int nodePort = port(server.output(), "server for example.org listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -139,7 +139,7 @@ class ProcessLifecycleIT {
       try (Proc agent = Proc.trustmesh(tmp, "agent", "--server", "127.0.0.1:" + nodePort, "--trust-bundle",
           tmp.resolve("bundle.pem"), "--join-token", token, "--data-dir", tmp.resolve("agent"),
           "--socket", "unix://" + agentSocket)) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> agent.output().contains("serving the Workload API")
+        await().atMost(Duration.ofSeconds(120)).until(() -> agent.output().contains("serving the Workload API")
             || !agent.isAlive());
         assertThat(agent.isAlive()).as(agent.output()).isTrue();
 

@@ -91,7 +91,8 @@ class ProxyRunFromYamlIT {
 
     sidecar = new ProcessBuilder(trustmesh("proxy", "run", "--config", tmp.resolve("sidecar.yaml").toString()))
         .redirectErrorStream(true).redirectOutput(tmp.resolve("sidecar.out").toFile()).start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(tmp.resolve("sidecar.out")).contains("admin"));
+    await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(tmp.resolve("sidecar.out")).contains("admin")
+        || !sidecar.isAlive());
 
     String out = Files.readString(tmp.resolve("sidecar.out"));
     int api = boundPort(out, "api");

@@ -56,21 +56,18 @@ class QuickstartMeshUpStatusDownIT {
 
   @BeforeAll
   static void up() throws Exception {
-    Path file = tmp.resolve("trustmesh.yaml");
-    ports = LocalMeshes.quickstartOnFreePorts(file);
     state = tmp.resolve("state");
-    try (Proc up = Proc.trustmesh(tmp, "up", file, "--state-dir", state, "--detach")) {
-      int code = up.waitFor(240);
-      assertThat(code).as(up.output()).isZero();
-      assertThat(up.output()).contains("is up (5 services").contains("stop with  trustmesh down");
-    }
+    LocalMeshes.Up up = LocalMeshes.upQuickstartOnFreePorts(tmp, tmp.resolve("trustmesh.yaml"), state, 240);
+    ports = up.ports();
+    assertThat(up.exit()).as(up.output()).isZero();
+    assertThat(up.output()).contains("is up (5 services").contains("stop with  trustmesh down");
   }
 
   @AfterAll
   static void down() throws Exception {
     if (!stopped && state != null) {
       try (Proc p = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
-        p.waitFor(90);
+        p.waitFor(180);
       }
     }
   }
@@ -203,7 +200,7 @@ class QuickstartMeshUpStatusDownIT {
   void statusAsJsonShowsTheRunningMeshItsModesAndItsTraffic() throws Exception {
     JsonNode s;
     try (Proc p = Proc.trustmesh(tmp, "status", "--state-dir", state, "--output", "json")) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.output()).isZero();
       s = JSON.readTree(p.output());
     }
@@ -231,7 +228,7 @@ class QuickstartMeshUpStatusDownIT {
   void edgesAndTapShowExactlyTheCallsThatWereMade() throws Exception {
     Set<String> edges = new TreeSet<>();
     try (Proc p = Proc.trustmesh(tmp, "edges", "--state-dir", state, "--output", "json")) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.output()).isZero();
       JSON.readTree(p.output()).path("edges").forEach(e -> edges.add(e.path("src").asText() + " -> "
           + e.path("dst").asText() + " " + e.path("category").asText()));
@@ -247,7 +244,7 @@ class QuickstartMeshUpStatusDownIT {
 
     try (Proc p = Proc.trustmesh(tmp, "tap", "--state-dir", state, "--since", "1h", "--to", "payments", "--from",
         "intruder", "--count", "1", "--output", "json")) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.output()).isZero();
       JsonNode line = JSON.readTree(p.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
       assertThat(line.path("client_id").asText()).isEqualTo(INTRUDER);
@@ -309,7 +306,7 @@ class QuickstartMeshUpStatusDownIT {
   void aSecondUpOnTheRunningMeshIsRefusedAndStartsNothing() throws Exception {
     long before = LocalMeshes.processesMentioning(List.of(state.toString())).size();
     try (Proc p = Proc.trustmesh(tmp, "up", tmp.resolve("trustmesh.yaml"), "--state-dir", state, "--detach")) {
-      int code = p.waitFor(60);
+      int code = p.waitFor(120);
       assertThat(code).as(p.output()).isEqualTo(2);
       assertThat(p.output()).contains("a mesh is already running in " + state).doesNotContain("Exception");
     }
@@ -375,7 +372,7 @@ class QuickstartMeshUpStatusDownIT {
     assertThat(LocalMeshes.processesMentioning(needles)).as("the mesh runs before down").isNotEmpty();
 
     try (Proc p = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
-      int code = p.waitFor(90);
+      int code = p.waitFor(180);
       assertThat(code).as(p.output()).isZero();
       assertThat(p.output()).contains("is stopped");
     }
@@ -389,11 +386,11 @@ class QuickstartMeshUpStatusDownIT {
       assertThat(LocalMeshes.refused(p)).as("port %d still accepts", p).isTrue();
     }
     try (Proc again = Proc.trustmesh(tmp, "down", "--state-dir", state)) {
-      assertThat(again.waitFor(60)).as(again.output()).isZero();
+      assertThat(again.waitFor(120)).as(again.output()).isZero();
       assertThat(again.output()).contains("no mesh is running");
     }
     try (Proc status = Proc.trustmesh(tmp, "status", "--state-dir", state)) {
-      assertThat(status.waitFor(60)).as(status.output()).isEqualTo(1);
+      assertThat(status.waitFor(120)).as(status.output()).isEqualTo(1);
     }
   }
 }

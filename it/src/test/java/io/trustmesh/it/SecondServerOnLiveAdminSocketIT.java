@@ -36,7 +36,7 @@ class SecondServerOnLiveAdminSocketIT {
       awaitListening(first);
 
       try (Proc second = server("second", socket)) {
-        assertThat(second.waitFor(60)).as(second.output()).isEqualTo(2);
+        assertThat(second.waitFor(120)).as(second.output()).isEqualTo(2);
         assertThat(second.output().strip()).isEqualTo("trustmesh: a server is already listening on " + socket
             + "; stop it first or choose another --admin-socket");
       }

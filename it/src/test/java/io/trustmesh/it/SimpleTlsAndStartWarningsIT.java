@@ -45,7 +45,7 @@ class SimpleTlsAndStartWarningsIT {
 
   private void run(String... cmd) throws Exception {
     try (Proc p = Proc.start(tmp, (Object[]) cmd)) {
-      assertThat(p.waitFor(60)).as(p.output()).isZero();
+      assertThat(p.waitFor(120)).as(p.output()).isZero();
     }
   }
 

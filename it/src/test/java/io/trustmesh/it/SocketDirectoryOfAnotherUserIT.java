@@ -67,7 +67,7 @@ class SocketDirectoryOfAnotherUserIT {
     try (Proc server = Proc.trustmesh(tmp, "server", "--trust-domain", "example.org", "--data-dir", data,
         "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--key-manager", "memory",
         "--admin-socket", theirs.resolve("admin.sock"))) {
-      assertThat(server.waitFor(60)).as(server.output()).isEqualTo(2);
+      assertThat(server.waitFor(120)).as(server.output()).isEqualTo(2);
       assertThat(server.output().strip()).isEqualTo(oneLine());
     }
     assertThat(data).doesNotExist();
@@ -80,7 +80,7 @@ class SocketDirectoryOfAnotherUserIT {
     Path data = tmp.resolve("agent-data");
     try (Proc agent = Proc.trustmesh(tmp, "agent", "--server", "127.0.0.1:1", "--join-token", "unused",
         "--data-dir", data, "--socket", "unix://" + theirs.resolve("agent.sock"))) {
-      assertThat(agent.waitFor(60)).as(agent.output()).isEqualTo(2);
+      assertThat(agent.waitFor(120)).as(agent.output()).isEqualTo(2);
       assertThat(agent.output().strip()).isEqualTo(oneLine());
     }
     assertThat(data).doesNotExist();
@@ -91,7 +91,7 @@ class SocketDirectoryOfAnotherUserIT {
   void theSharedDirectoryItselfIsRefusedAsASocketDirectory() throws Exception {
     try (Proc agent = Proc.trustmesh(tmp, "agent", "--server", "127.0.0.1:1", "--join-token", "unused",
         "--data-dir", tmp.resolve("agent-data"), "--socket", "unix://" + shared.resolve("agent.sock"))) {
-      assertThat(agent.waitFor(60)).as(agent.output()).isEqualTo(2);
+      assertThat(agent.waitFor(120)).as(agent.output()).isEqualTo(2);
       assertThat(agent.output().strip()).isEqualTo("trustmesh: socket directory " + shared
           + " is writable by group or others (owner uid 0, mode 1777): a socket needs a directory only its owner"
           + " can write");

@@ -86,7 +86,7 @@ class SpireConfigRunIT {
   @Test
   void theSeedServerConfGivenToTheAgentIsRefused() throws Exception {
     try (Proc agent = Proc.trustmesh(tmp, "agent", "--config", SEED)) {
-      assertThat(agent.waitFor(60)).isEqualTo(2);
+      assertThat(agent.waitFor(120)).isEqualTo(2);
       assertThat(agent.output().strip()).isEqualTo("trustmesh: " + SEED + ":1: this is SPIRE's server.conf;"
           + " 'trustmesh agent --config' reads an agent.conf ('agent { ... }' block)");
     }

@@ -118,12 +118,13 @@ class SessionResumptionTest {
   @Test
   void aLongRunningOutboundWhoseSvidExpiredCannotResumeWithTheServer() throws Exception {
     // The server is openssl s_server, which caches sessions and issues tickets; it checks the client
-    // certificate at its own (real) time, so the client SVID lives only a few seconds.
+    // certificate at its own (real) time, so the client SVID lives only a few seconds. It is issued
+    // once s_server runs: a slow start of openssl on a busy machine must not eat its lifetime.
     SpiffeId payments = pki.id("ns", "prod", "sa", "payments");
     pki.writeForTools(pki.svid(payments, "payments.example.org"), tmp.resolve("server"));
-    X509Svid mine = pki.svid(pki.id("ns", "prod", "sa", "web"), Clock.systemUTC(), Duration.ofSeconds(3));
-    FixedX509Source source = new FixedX509Source(mine, X509BundleSet.of(new X509Bundle(pki.td, List.of(pki.root))));
     try (OpensslServer s = OpensslServer.start(tmp.resolve("server"), tmp, "-Verify", "2", "-verify_return_error")) {
+      X509Svid mine = pki.svid(pki.id("ns", "prod", "sa", "web"), Clock.systemUTC(), Duration.ofSeconds(4));
+      FixedX509Source source = new FixedX509Source(mine, X509BundleSet.of(new X509Bundle(pki.td, List.of(pki.root))));
       OutboundListener out = new OutboundListener("payments", TestSidecars.any(), "127.0.0.1", s.port(),
           OutboundTls.MUTUAL, Optional.of(payments), Optional.empty(), Optional.empty(), List.of());
       sidecar = Sidecar.start(TestSidecars.config(List.of(), List.of(out), accessLog, Limits.DEFAULT), source,

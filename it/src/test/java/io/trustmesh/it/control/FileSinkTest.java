@@ -38,7 +38,8 @@ class FileSinkTest {
           .isEqualTo("rw-------");
       await().atMost(Duration.ofSeconds(20)).until(() ->
           !X509Svid.load(out).leaf().getSerialNumber().equals(first.leaf().getSerialNumber()));
-      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(hookLog).size() >= 2);
+      // the hook runs in its own shell, after the files are written: its log may not exist yet
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(hookLog) && Files.readAllLines(hookLog).size() >= 2);
       try (var listing = Files.list(out)) {
         assertThat(listing.map(p -> p.getFileName().toString()))
             .as("no temporary files left behind").containsExactlyInAnyOrder("svid.pem", "svid_key.pem", "svid_bundle.pem");

@@ -72,7 +72,7 @@ class SidecarsPickTheirOwnSvidTest {
       proxies.add(db);
       assertThat(db.waitFor(90, TimeUnit.SECONDS)).isTrue();
       assertThat(db.exitValue()).as(dbOut.toString()).isEqualTo(2);
-      await().atMost(Duration.ofSeconds(5)).until(() -> dbOut.toString().endsWith("\n"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> dbOut.toString().endsWith("\n"));
       String[] lines = dbOut.toString().trim().split("\\R");
       assertThat(lines).as(dbOut.toString()).hasSize(1);
       assertThat(lines[0]).contains("spiffe://example.org/db").contains(WEB).contains(API)

@@ -100,7 +100,7 @@ class WorkloadApiOutageReachesProxyReadyTest {
 
   private String get(int port, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static void read(InputStream in, StringBuffer out) {

@@ -38,9 +38,10 @@ class WorkloadApiX509SourceTest {
         AtomicInteger updates = new AtomicInteger();
         source.subscribe(updates::incrementAndGet);
         String first = source.svid().leaf().getSerialNumber().toString(16);
+        // Subscribers hear of a rotation just after the new SVID is in place (as FileX509SourceTest
+        // says): on a busy machine the swap can be seen with the notice still on its way, so wait for both.
         await().atMost(Duration.ofSeconds(20)).until(() ->
-            !source.svid().leaf().getSerialNumber().toString(16).equals(first));
-        assertThat(updates.get()).isPositive();
+            !source.svid().leaf().getSerialNumber().toString(16).equals(first) && updates.get() > 0);
       }
     }
   }

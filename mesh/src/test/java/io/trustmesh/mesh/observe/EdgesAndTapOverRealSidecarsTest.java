@@ -19,14 +19,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code edges} and {@code tap} over the access logs of real sidecars: the quick-start mesh with
  * an allowed mTLS call of each hop, a plaintext legacy client on the PERMISSIVE namespace, a scrape
  * of the DISABLE metrics port, an intruder denied by policy and a stranger whose CA nobody trusts.
+ * The edge counts are those of the calls made in {@code @BeforeAll}: the one test that makes new
+ * calls runs last, whatever JUnit's default order of the day.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EdgesAndTapOverRealSidecarsTest {
   @TempDir static Path dir;
   static RunningMesh mesh;
@@ -54,6 +60,7 @@ class EdgesAndTapOverRealSidecarsTest {
   }
 
   @Test
+  @Order(1)
   void edgesNameBothEndsAndSayWhetherEachWasSecuredOrWhyNot() {
     StringWriter out = new StringWriter();
     EdgesReport.text(Edges.of(state), new PrintWriter(out, true));
@@ -74,6 +81,7 @@ class EdgesAndTapOverRealSidecarsTest {
   }
 
   @Test
+  @Order(2)
   void edgesAsJsonCarryTheSameRowsForMachines() throws Exception {
     StringWriter out = new StringWriter();
     EdgesReport.json(Edges.of(state), new PrintWriter(out, true));
@@ -89,6 +97,7 @@ class EdgesAndTapOverRealSidecarsTest {
   }
 
   @Test
+  @Order(5)
   void tapPrintsEachNewConnectionToTheServiceItFollowsAndStopsAfterCount() throws Exception {
     Tap tap = Tap.open(dir, new Tap.Options(Optional.of("payments"), Optional.empty(), Optional.empty(),
         OptionalLong.of(2)), Clock.systemUTC());
@@ -114,6 +123,7 @@ class EdgesAndTapOverRealSidecarsTest {
   }
 
   @Test
+  @Order(3)
   void tapJsonIsOneObjectPerLineFromHistoryWithSince() throws Exception {
     Tap tap = Tap.open(dir, new Tap.Options(Optional.empty(), Optional.of("web"), Optional.of(Duration.ofHours(1)),
         OptionalLong.of(1)), Clock.systemUTC());
@@ -131,6 +141,7 @@ class EdgesAndTapOverRealSidecarsTest {
   }
 
   @Test
+  @Order(4)
   void tapFromAnAddressFollowsACallerOutsideTheMesh() throws Exception {
     Tap tap = Tap.open(dir, new Tap.Options(Optional.of("api"), Optional.of("127.0.0.1"),
         Optional.of(Duration.ofHours(1)), OptionalLong.of(1)), Clock.systemUTC());
