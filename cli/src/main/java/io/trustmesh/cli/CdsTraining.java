@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import sun.misc.Signal;
 
@@ -35,6 +37,9 @@ import sun.misc.Signal;
  * JVM relocates an archive when it maps it, which makes every page of it resident in every sidecar.
  */
 final class CdsTraining {
+  /** The banner's line for the inbound listener: {@code   inbound   NAME  127.0.0.1:PORT -> TARGET ...}. */
+  private static final Pattern INBOUND_LINE = Pattern.compile("(?m)^  inbound   \\S+  127\\.0\\.0\\.1:(\\d+) -> ");
+
   private CdsTraining() {}
 
   public static void main(String[] args) throws Exception {
@@ -65,18 +70,21 @@ final class CdsTraining {
       Thread answer = new Thread(() -> answerOnce(backend), "cds-backend");
       answer.setDaemon(true);
       answer.start();
-      int port = freePort();
-      String[] inbound = {"proxy", "inbound", "--listen", "127.0.0.1:" + port,
+      // Port 0: the kernel picks the port as the sidecar binds it and the banner names it, so no other
+      // process can take a port picked beforehand (which failed the training until the next build).
+      String[] inbound = {"proxy", "inbound", "--listen", "127.0.0.1:0",
           "--target", "127.0.0.1:" + backend.getLocalPort(), "--svid-dir", dir.resolve("server").toString(),
           "--allow-id", "spiffe://" + td + "/client"};
       int[] sidecarExit = {-1};
       Thread sidecar = new Thread(() -> sidecarExit[0] = Main.run(inbound, out, out), "cds-sidecar");
       sidecar.start();
-      for (int attempt = 0; attempt < 300 && !accepts(port) && sidecar.isAlive(); attempt++) {
-        Thread.sleep(100);
+      int port = -1;
+      for (int attempt = 0; attempt < 300 && port < 0 && sidecar.isAlive(); attempt++) {
+        Thread.sleep(100); // polls the banner of a sidecar started in this JVM
+        port = boundPort(log.toString());
       }
       int probe = Main.OK + 1;
-      for (int attempt = 0; attempt < 3 && probe != Main.OK && sidecar.isAlive(); attempt++) {
+      for (int attempt = 0; attempt < 3 && port > 0 && probe != Main.OK && sidecar.isAlive(); attempt++) {
         probe = child(log, "doctor", "connect", "127.0.0.1:" + port, "--svid-dir", dir.resolve("client").toString(),
             "--expect-id", "spiffe://" + td + "/server", "--wait-after-handshake", "1s", "--timeout", "10s");
       }
@@ -100,24 +108,16 @@ final class CdsTraining {
     return code;
   }
 
-  private static boolean accepts(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+  /** The port of the inbound listener as the sidecar's banner names it, or -1 before it has bound. */
+  static int boundPort(String banner) {
+    Matcher m = INBOUND_LINE.matcher(banner);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
   private static int fail(StringWriter log) {
     System.err.println("trustmesh: the class-data-sharing training run failed; sidecars start without the archive");
     System.err.println(log);
     return Main.FAILED;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** Answers each connection the sidecar relays with a small HTTP response until it closes. */
