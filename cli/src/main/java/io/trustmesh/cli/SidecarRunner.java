@@ -98,7 +98,7 @@ final class SidecarRunner {
    * native library to a temporary file, its self-tests (~0.3 s of CPU) and two threads.
    */
   static void installCryptoProvider() {
-    if ("true".equalsIgnoreCase(System.getProperty(CryptoProviders.DISABLE_PROPERTY))) {
+    if ("true".equalsIgnoreCase(System.getProperty(CryptoProviders.ACCP_PROPERTY))) {
       CryptoProviders.install();
     }
   }

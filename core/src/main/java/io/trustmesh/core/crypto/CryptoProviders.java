@@ -18,8 +18,11 @@ import java.util.Optional;
  * }</pre>
  */
 public final class CryptoProviders {
-  /** Set this system property to {@code false} to keep the JDK providers (for comparisons). */
-  public static final String DISABLE_PROPERTY = "trustmesh.accp";
+  /**
+   * {@code -Dtrustmesh.accp=false} keeps the JDK providers (for comparisons); the sidecar, which runs
+   * without ACCP by default, takes {@code -Dtrustmesh.accp=true} to install it.
+   */
+  public static final String ACCP_PROPERTY = "trustmesh.accp";
 
   /** Which provider family is in charge. */
   public enum Kind {
@@ -59,8 +62,8 @@ public final class CryptoProviders {
   }
 
   private static Status probeAndInstall() {
-    if ("false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY))) {
-      return jdk("disabled by -D" + DISABLE_PROPERTY + "=false");
+    if ("false".equalsIgnoreCase(System.getProperty(ACCP_PROPERTY))) {
+      return jdk("disabled by -D" + ACCP_PROPERTY + "=false");
     }
     String arch = System.getProperty("os.arch", "");
     String os = System.getProperty("os.name", "");
